@@ -1,0 +1,47 @@
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from ancrage.core import tenancy
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    capability: str | None = None  # None: anyone signed in
+    staff_only: bool = False
+
+
+# The navigation, as data: an entry shows when the user holds its capability somewhere.
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem(_("Home"), "home"),
+    NavItem(_("Organizations"), "network:organization_list", tenancy.VIEW),
+    NavItem(_("Administration"), "admin:index", staff_only=True),
+)
+
+
+def navigation_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    items = []
+    for item in NAVIGATION:
+        if item.staff_only and not user.is_staff:
+            continue
+        if item.capability and not tenancy.has_capability(user, item.capability):
+            continue
+        items.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
+    return items
+
+
+def shell(request: HttpRequest) -> dict:
+    languages = [{"code": code, "name": name} for code, name in settings.LANGUAGES]
+    return {
+        "navigation": navigation_for(request.user) if hasattr(request, "user") else [],
+        "shell_languages": languages,
+        "demo_banner": settings.ANCRAGE_DEMO_BANNER,
+    }

@@ -1,0 +1,165 @@
+"""Who may see and change which organization-owned rows: the one scoping layer.
+
+Every organization-owned model declares where its owner is (`TENANT_OWNER`, a field path to the
+owning organization, or "" when the row *is* the organization) and which other organizations may
+read it (`TENANT_READERS`). Views never filter by organization themselves: they call
+`scoped(Model, user, capability)` and fetch from the result, so a forged id is a 404.
+
+Capabilities are granted by roles, declared as data below: within the member's own organization
+(`ROLE_CAPABILITIES`), or across the whole network for coordinating bodies (`NETWORK_WIDE`).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.db import models
+from django.http import Http404
+
+from ancrage.core.choices import OrganizationKind, Role
+
+M = TypeVar("M", bound=models.Model)
+
+VIEW = "network.view"
+CHANGE = "network.change"
+MANAGE_MEMBERS = "network.manage_members"
+CREATE_ORGANIZATION = "network.create_organization"
+
+CAPABILITIES = (VIEW, CHANGE, MANAGE_MEMBERS, CREATE_ORGANIZATION)
+
+ALL_ROLES = frozenset(Role)
+
+# Within one's own organization.
+ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
+    VIEW: ALL_ROLES,
+    CHANGE: frozenset({Role.DIRECTOR, Role.ADMINISTRATOR, Role.COORDINATOR}),
+    MANAGE_MEMBERS: frozenset({Role.DIRECTOR, Role.ADMINISTRATOR}),
+    CREATE_ORGANIZATION: frozenset(),
+}
+
+# Across the network: (role, kind of the organization the role is held in) -> capabilities.
+# The city's coordinators (Service de la diversité sociale, BINAM, Service des bibliothèques) see
+# the whole network's organizations, sites and partnerships, and register new organizations.
+NETWORK_WIDE: dict[tuple[Role, str], frozenset[str]] = {
+    (Role.COORDINATOR, OrganizationKind.CITY_SERVICE): frozenset({VIEW, CREATE_ORGANIZATION}),
+    (Role.ADMINISTRATOR, OrganizationKind.CITY_SERVICE): frozenset({VIEW, CREATE_ORGANIZATION}),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """The organizations where a user holds a capability; `everywhere` for network-wide grants."""
+
+    everywhere: bool
+    organization_ids: frozenset[int]
+
+    def covers(self, organization_id: int | None) -> bool:
+        return self.everywhere or (organization_id is not None and organization_id in self.organization_ids)
+
+
+NOTHING = Grant(False, frozenset())
+EVERYTHING = Grant(True, frozenset())
+
+
+def _active_memberships(user: Any) -> list[tuple[int, str, str]]:
+    """(organization id, role, organization kind) of the user's current memberships, cached on the user."""
+    cached = getattr(user, "_ancrage_memberships", None)
+    if cached is None:
+        membership = apps.get_model("network", "Membership")
+        cached = list(
+            membership.objects.current()
+            .filter(user_id=user.pk)
+            .values_list("organization_id", "role", "organization__kind")
+        )
+        user._ancrage_memberships = cached
+    return cached
+
+
+def forget_memberships(user: Any) -> None:
+    """Drop the per-request cache after the user's memberships change."""
+    if hasattr(user, "_ancrage_memberships"):
+        del user._ancrage_memberships
+
+
+def grant_for(user: Any, capability: str) -> Grant:
+    if capability not in CAPABILITIES:
+        raise ValueError(f"Unknown capability: {capability!r}")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    roles = ROLE_CAPABILITIES[capability]
+    ids = set()
+    for organization_id, role, kind in _active_memberships(user):
+        if capability in NETWORK_WIDE.get((role, kind), frozenset()):
+            return EVERYTHING
+        if role in roles:
+            ids.add(organization_id)
+    return Grant(False, frozenset(ids))
+
+
+def has_capability(user: Any, capability: str, organization_id: int | None = None) -> bool:
+    """True if the user holds the capability in that organization (or anywhere, if None)."""
+    grant = grant_for(user, capability)
+    if organization_id is None:
+        return grant.everywhere or bool(grant.organization_ids)
+    return grant.covers(organization_id)
+
+
+def _owner_path(model: type[models.Model]) -> str:
+    try:
+        return model.TENANT_OWNER  # type: ignore[attr-defined]
+    except AttributeError as exc:
+        raise TypeError(f"{model.__name__} does not declare TENANT_OWNER; it cannot be scoped.") from exc
+
+
+def _lookup(path: str) -> str:
+    return f"{path}__in" if path else "pk__in"
+
+
+def scoped(model_or_queryset: type[M] | QuerySet[M], user: Any, capability: str = VIEW) -> QuerySet[M]:
+    """The rows of an organization-owned model that `user` may see (or act on) with `capability`.
+
+    Readers (`TENANT_READERS`) are honoured for viewing only: a partner may read a partnership that
+    names it, never change it.
+    """
+    queryset = (
+        model_or_queryset.objects.all()
+        if isinstance(model_or_queryset, type)
+        else model_or_queryset
+    )
+    model = queryset.model
+    owner = _owner_path(model)
+    grant = grant_for(user, capability)
+    if grant.everywhere:
+        return queryset
+    if not grant.organization_ids:
+        return queryset.none()
+    ids = grant.organization_ids
+    condition = Q(**{_lookup(owner): ids})
+    if capability == VIEW:
+        readers: Iterable[str] = getattr(model, "TENANT_READERS", ())
+        for path in readers:
+            condition |= Q(**{_lookup(path): ids})
+    return queryset.filter(condition)
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+def object_for(model: type[M], user: Any, capability: str = VIEW, **lookup: Any) -> M:
+    """The one object a view may act on, or 404 (not visible) / 403 (visible, not allowed).
+
+    A forged or foreign id is indistinguishable from a missing one: 404.
+    """
+    if any(isinstance(v, int) and not 0 <= v <= BIGINT_MAX for v in lookup.values()):
+        raise Http404
+    found = scoped(model, user, capability).filter(**lookup).first()
+    if found is not None:
+        return found
+    if capability != VIEW and scoped(model, user, VIEW).filter(**lookup).exists():
+        raise PermissionDenied
+    raise Http404

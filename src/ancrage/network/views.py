@@ -1,0 +1,239 @@
+"""Thin views: parse the request, call a selector or a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ancrage.core import tenancy
+from ancrage.core.audit import audit_record
+from ancrage.core.tenancy import object_for
+from ancrage.network import selectors, services
+from ancrage.network.forms import (
+    MembershipAddForm,
+    MembershipEditForm,
+    OrganizationFilterForm,
+    OrganizationForm,
+    PartnershipForm,
+    SiteForm,
+)
+from ancrage.network.models import Membership, Organization, Partnership, Site
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "network/welcome.html")
+    return render(request, "network/home.html", {"dashboard": selectors.dashboard_for(user=request.user)})
+
+
+@login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    if not tenancy.has_capability(request.user, tenancy.VIEW):
+        raise PermissionDenied
+    form = OrganizationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organizations = selectors.organization_list(
+        user=request.user, query=filters.get("q", ""), kind=filters.get("kind", ""), borough=filters.get("borough")
+    )
+    page = Paginator(organizations, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "network/organization_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_create": tenancy.has_capability(request.user, tenancy.CREATE_ORGANIZATION),
+            "querystring": _querystring_without_page(request),
+        },
+    )
+
+
+def _querystring_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = object_for(Organization, request.user, tenancy.VIEW, pk=pk)
+    members = selectors.organization_members(user=request.user, organization=organization)
+    audit_record(
+        actor=request.user, action="view", target=organization, organization_id=organization.pk,
+        details={"page": "members"}, request=request,
+    )
+    return render(
+        request,
+        "network/organization_detail.html",
+        {
+            "organization": organization,
+            "sites": selectors.organization_sites(user=request.user, organization=organization),
+            "members": members,
+            "partnerships": selectors.organization_partnerships(user=request.user, organization=organization),
+            "can_change": tenancy.has_capability(request.user, tenancy.CHANGE, organization.pk),
+            "can_manage_members": tenancy.has_capability(request.user, tenancy.MANAGE_MEMBERS, organization.pk),
+        },
+    )
+
+
+@login_required
+def organization_create(request: HttpRequest) -> HttpResponse:
+    if not tenancy.has_capability(request.user, tenancy.CREATE_ORGANIZATION):
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Organization created."))
+            return redirect("network:organization_detail", pk=organization.pk)
+    return render(request, "network/form.html", {"form": form, "title": _("New organization")})
+
+
+@login_required
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = object_for(Organization, request.user, tenancy.CHANGE, pk=pk)
+    form = OrganizationForm(request.POST or None, initial=OrganizationForm.initial_for(organization))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(actor=request.user, organization=organization, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("network:organization_detail", pk=organization.pk)
+    return render(
+        request, "network/form.html",
+        {"form": form, "title": _("Edit %(name)s") % {"name": organization.name}, "organization": organization},
+    )
+
+
+@login_required
+def site_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
+    organization = object_for(Organization, request.user, tenancy.CHANGE, pk=organization_pk)
+    form = SiteForm(request.POST or None, initial={"borough": organization.borough, "is_active": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.site_create(actor=request.user, organization=organization, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Site added."))
+            return redirect("network:organization_detail", pk=organization.pk)
+    return render(
+        request, "network/form.html",
+        {"form": form, "title": _("New site for %(name)s") % {"name": organization.name}, "organization": organization},
+    )
+
+
+@login_required
+def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    site = object_for(Site, request.user, tenancy.CHANGE, pk=pk)
+    form = SiteForm(request.POST or None, initial=SiteForm.initial_for(site))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.site_update(actor=request.user, site=site, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("network:organization_detail", pk=site.organization_id)
+    return render(
+        request, "network/form.html",
+        {"form": form, "title": _("Edit %(name)s") % {"name": site.name}, "organization": site.organization},
+    )
+
+
+@login_required
+def membership_add(request: HttpRequest, organization_pk: int) -> HttpResponse:
+    organization = object_for(Organization, request.user, tenancy.MANAGE_MEMBERS, pk=organization_pk)
+    form = MembershipAddForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership, created = services.membership_add(
+                actor=request.user, organization=organization, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            if created:
+                # The new person chooses their own password through the reset link.
+                reset = PasswordResetForm({"email": membership.user.email})
+                reset.is_valid()
+                reset.save(request=request, use_https=request.is_secure())
+                messages.success(request, _("Member added. An e-mail invites them to choose a password."))
+            else:
+                messages.success(request, _("Member added."))
+            return redirect("network:organization_detail", pk=organization.pk)
+    return render(
+        request, "network/form.html",
+        {"form": form, "title": _("Add a member to %(name)s") % {"name": organization.name}, "organization": organization},
+    )
+
+
+@login_required
+def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = object_for(Membership, request.user, tenancy.MANAGE_MEMBERS, pk=pk)
+    initial = {
+        "role": membership.role, "title": membership.title, "sites": list(membership.sites.all()),
+        "ended_on": membership.ended_on,
+    }
+    form = MembershipEditForm(request.POST or None, initial=initial, organization=membership.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(actor=request.user, membership=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("network:organization_detail", pk=membership.organization_id)
+    return render(
+        request, "network/form.html",
+        {"form": form, "title": _("Role of %(name)s") % {"name": membership.user}, "organization": membership.organization},
+    )
+
+
+@login_required
+def partnership_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
+    organization = object_for(Organization, request.user, tenancy.CHANGE, pk=organization_pk)
+    form = PartnershipForm(request.POST or None, partners=selectors.partner_choices(organization=organization))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partnership_create(actor=request.user, organization=organization, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Partnership recorded."))
+            return redirect("network:organization_detail", pk=organization.pk)
+    return render(
+        request, "network/form.html",
+        {"form": form, "title": _("New partnership for %(name)s") % {"name": organization.name}, "organization": organization},
+    )
+
+
+@login_required
+def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = object_for(Partnership, request.user, tenancy.CHANGE, pk=pk)
+    initial = {
+        "kinds": partnership.kinds, "description": partnership.description,
+        "started_on": partnership.started_on, "ended_on": partnership.ended_on,
+    }
+    form = PartnershipForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partnership_update(actor=request.user, partnership=partnership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("network:organization_detail", pk=partnership.organization_id)
+    return render(
+        request, "network/form.html",
+        {"form": form, "title": _("Partnership with %(name)s") % {"name": partnership.partner}, "organization": partnership.organization},
+    )

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from ancrage.core.views import healthz
+from ancrage.network.views import home
+
+admin.site.site_header = "Ancrage"
+admin.site.site_title = "Ancrage"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("network/", include("ancrage.network.urls")),
+    path("admin/", admin.site.urls),
+]
