@@ -129,13 +129,13 @@ def dashboard_for(*, user: Any) -> Dashboard:
     if cards:
         ids = list(cards)
         counts = Organization.objects.filter(pk__in=ids).annotate(
-            members=Count("memberships", filter=Q(memberships__ended_on__isnull=True), distinct=True),
-            partnerships=Count("partnerships", distinct=True),
-            partner_of=Count("partnerships_as_partner", distinct=True),
+            current_members=Count("memberships", filter=Q(memberships__ended_on__isnull=True), distinct=True),
+            recorded=Count("partnerships", distinct=True),
+            named_in=Count("partnerships_as_partner", distinct=True),
         )
         for row in counts:
-            cards[row.pk].member_count = row.members
-            cards[row.pk].partnership_count = row.partnerships + row.partner_of
+            cards[row.pk].member_count = row.current_members
+            cards[row.pk].partnership_count = row.recorded + row.named_in
         for site in Site.objects.filter(organization_id__in=ids, is_active=True).select_related("borough"):
             cards[site.organization_id].sites.append(site)
     liaison_sites = sorted(

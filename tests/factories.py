@@ -1,0 +1,78 @@
+"""Factories for test data. Reference lists (boroughs, languages…) come from the migrations."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from ancrage.core.choices import OrganizationKind, Role
+from ancrage.core.models import Borough
+from ancrage.network.models import Membership, Organization, Partnership, PartnershipKind, Site
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def borough(code: str = "lasalle") -> Borough:
+    return Borough.objects.get(code=code)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}@example.org")
+    email = factory.SelfAttribute("username")
+    first_name = factory.Sequence(lambda n: f"Prénom{n}")
+    last_name = factory.Sequence(lambda n: f"Nom{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def persist(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organisme {n}")
+    kind = OrganizationKind.COMMUNITY_ORGANIZATION
+    borough = factory.LazyFunction(lambda: borough("lasalle"))
+    mission = "Accueillir et accompagner les personnes nouvellement arrivées."
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Point de service {n}")
+    kind = Site.Kind.POINT_OF_SERVICE
+    borough = factory.LazyFunction(lambda: borough("lasalle"))
+    street_address = factory.Sequence(lambda n: f"{100 + n} rue Principale")
+    postal_code = "H8N 1A1"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Role.INTAKE_WORKER
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    partner = factory.SubFactory(OrganizationFactory)
+    kinds = factory.LazyFunction(lambda: [PartnershipKind.REFERENCE])
+
+
+def member(organization: Organization, role: str = Role.INTAKE_WORKER, **user_fields) -> "get_user_model()":
+    """A user holding `role` in `organization`."""
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, organization=organization, role=role)
+    return user
