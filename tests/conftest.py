@@ -9,6 +9,12 @@ def _french_default(settings):
     settings.LANGUAGE_CODE = "fr-ca"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests/core/test_auth.py checks the real setting."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org_a(db):
     return factories.OrganizationFactory(name="Organisme A")

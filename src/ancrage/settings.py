@@ -120,8 +120,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
 
 # Lock-out after repeated failed logins (django-axes): per account and address.
 AXES_FAILURE_LIMIT = int(os.environ.get("ANCRAGE_LOGIN_FAILURE_LIMIT", "5"))

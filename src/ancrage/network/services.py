@@ -10,9 +10,15 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from ancrage.core.audit import audit_record
@@ -243,3 +249,19 @@ def partnership_update(
     partnership.save()
     audit_record(actor=actor, action="change", target=partnership, organization_id=partnership.organization_id)
     return partnership
+
+
+def invitation_send(*, user: Any, domain: str, use_https: bool) -> None:
+    """E-mail a new member the link to choose their password (Django's reset-confirm page).
+
+    Django's password-reset form skips accounts without a usable password, which is exactly what a
+    newly invited person has, so the message is sent here.
+    """
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+    )
+    context = {"user": user, "link": f"{'https' if use_https else 'http'}://{domain}{path}"}
+    subject = render_to_string("network/email/invitation_subject.txt", context).strip()
+    body = render_to_string("network/email/invitation_body.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -163,10 +162,9 @@ def membership_add(request: HttpRequest, organization_pk: int) -> HttpResponse:
             form.add_service_errors(error)
         else:
             if created:
-                # The new person chooses their own password through the reset link.
-                reset = PasswordResetForm({"email": membership.user.email})
-                reset.is_valid()
-                reset.save(request=request, use_https=request.is_secure())
+                services.invitation_send(
+                    user=membership.user, domain=request.get_host(), use_https=request.is_secure()
+                )
                 messages.success(request, _("Member added. An e-mail invites them to choose a password."))
             else:
                 messages.success(request, _("Member added."))

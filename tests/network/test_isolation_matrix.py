@@ -1,0 +1,146 @@
+"""Isolation matrix: every organization-owned URL × every role of organization A × B's objects.
+
+The URL list is read from the project's URL configuration, so a new URL that takes an id fails
+`test_every_object_url_is_in_the_matrix` until it is added here.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ancrage.core.choices import Role
+from ancrage.network.models import Organization, Partnership, Site
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "Organisme-B-confidentiel"
+
+
+@dataclass
+class Victim:
+    organization: Organization
+    site: Site
+    membership_pk: int
+    partnership: Partnership
+
+
+@pytest.fixture
+def victim(db) -> Victim:
+    organization = factories.OrganizationFactory(name=SECRET, mission="Mission secrète de B")
+    site = factories.SiteFactory(organization=organization, name=f"Site {SECRET}")
+    staff = factories.member(organization, Role.INTAKE_WORKER, last_name=SECRET)
+    third = factories.OrganizationFactory(name="Organisme C")
+    partnership = factories.PartnershipFactory(organization=organization, partner=third)
+    return Victim(organization, site, staff.memberships.get().pk, partnership)
+
+
+# url name -> the kwargs that point at organization B's object
+OBJECT_URLS = {
+    "network:organization_detail": lambda v: {"pk": v.organization.pk},
+    "network:organization_edit": lambda v: {"pk": v.organization.pk},
+    "network:site_create": lambda v: {"organization_pk": v.organization.pk},
+    "network:membership_add": lambda v: {"organization_pk": v.organization.pk},
+    "network:partnership_create": lambda v: {"organization_pk": v.organization.pk},
+    "network:site_edit": lambda v: {"pk": v.site.pk},
+    "network:membership_edit": lambda v: {"pk": v.membership_pk},
+    "network:partnership_edit": lambda v: {"pk": v.partnership.pk},
+}
+
+# Forms posted at B's objects: a forged POST must not change anything either.
+HOSTILE_POST = {
+    "name": "Piraté", "kind": "community_organization", "borough": "", "street_address": "1 rue X",
+    "email": "intrus@example.org", "role": "director", "partner": "", "kinds": ["reference"],
+}
+
+
+def _object_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            child = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace == "admin":
+                continue
+            yield from _object_url_names(entry, child)
+        elif isinstance(entry, URLPattern) and entry.name and entry.pattern.converters:
+            yield f"{namespace}{entry.name}"
+
+
+# URLs with parameters that do not name an organization's record.
+NOT_ORGANIZATION_OWNED = {"password_reset_confirm"}
+
+
+def test_every_object_url_is_in_the_matrix():
+    assert set(_object_url_names()) - NOT_ORGANIZATION_OWNED == set(OBJECT_URLS)
+
+
+def _snapshot(v: Victim):
+    v.organization.refresh_from_db()
+    v.site.refresh_from_db()
+    return (
+        v.organization.name, v.organization.mission, v.site.name,
+        v.organization.memberships.count(), v.organization.sites.count(), v.organization.partnerships.count(),
+    )
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
+def test_member_of_a_gets_nothing_of_b(role, url_name, victim, org_a, client_of):
+    user = factories.member(org_a, role)
+    client = client_of(user)
+    url = reverse(url_name, kwargs=OBJECT_URLS[url_name](victim))
+    before = _snapshot(victim)
+
+    for response in (client.get(url), client.post(url, HOSTILE_POST)):
+        assert response.status_code in (403, 404), (url, response.status_code)
+        assert SECRET not in response.content.decode()
+    assert _snapshot(victim) == before
+
+
+@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
+def test_non_member_and_anonymous_get_nothing(url_name, victim, client, client_of):
+    url = reverse(url_name, kwargs=OBJECT_URLS[url_name](victim))
+    outsider = client_of(factories.UserFactory())
+    for response in (outsider.get(url), outsider.post(url, HOSTILE_POST)):
+        assert response.status_code in (403, 404)
+        assert SECRET not in response.content.decode()
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
+    before = _snapshot(victim)
+    assert client.post(url, HOSTILE_POST).status_code == 302
+    assert _snapshot(victim) == before
+
+
+@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
+def test_the_matrix_is_not_vacuous_b_director_reaches_every_url(url_name, victim, client_of):
+    director_b = factories.member(victim.organization, Role.DIRECTOR)
+    url = reverse(url_name, kwargs=OBJECT_URLS[url_name](victim))
+    assert client_of(director_b).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
+def test_forged_ids_are_404(url_name, org_a, client_of):
+    director = factories.member(org_a, Role.DIRECTOR)
+    client = client_of(director)
+    kwargs_name = "organization_pk" if "create" in url_name or "add" in url_name else "pk"
+    for forged in (999_999_999, 2**63 + 5):
+        assert client.get(reverse(url_name, kwargs={kwargs_name: forged})).status_code == 404
+
+
+def test_lists_never_show_other_organizations(victim, org_a, client_of):
+    client = client_of(factories.member(org_a, Role.DIRECTOR))
+    for url in (reverse("home"), reverse("network:organization_list"), reverse("network:organization_list") + "?q=confidentiel"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert SECRET not in response.content.decode()
+
+
+def test_partner_sees_the_partnership_but_not_the_partner_internals(victim, client_of):
+    """C is named in B's partnership: C sees it on its own page, and still cannot open B."""
+    third = Partnership.objects.get(pk=victim.partnership.pk).partner
+    client = client_of(factories.member(third, Role.DIRECTOR))
+    own_page = client.get(reverse("network:organization_detail", kwargs={"pk": third.pk}))
+    assert SECRET in own_page.content.decode()  # the partner's name, recorded by B, is shown to C
+    assert client.get(reverse("network:organization_detail", kwargs={"pk": victim.organization.pk})).status_code == 404
+    assert client.get(reverse("network:partnership_edit", kwargs={"pk": victim.partnership.pk})).status_code == 403
