@@ -27,7 +27,7 @@ def test_duplicate_name_in_the_same_borough_is_refused_case_insensitively(org_a,
         services.organization_create(
             actor=director_a, name="organisme a", kind=OrganizationKind.COMMUNITY_ORGANIZATION, borough=org_a.borough
         )
-    assert "already exists" in str(error.value.message_dict["name"])
+    assert "existe déjà" in str(error.value.message_dict["name"])
     assert Organization.objects.filter(name__iexact="organisme a").count() == 1
 
 
