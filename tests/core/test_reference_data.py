@@ -1,8 +1,8 @@
 import pytest
+from django.utils import translation
 
 from ancrage.core.models import Audience, Borough, ImmigrationStatus, Language
 from ancrage.core.translated import base_language, missing_languages, pick
-from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 

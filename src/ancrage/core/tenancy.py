@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
 from django.db import models
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ancrage.core.choices import OrganizationKind, Role
