@@ -156,7 +156,7 @@ def test_running_again_refuses_keeps_or_rebuilds_the_same_data():
 
 @pytest.mark.django_db
 def test_city_scale_is_refused_without_writing_anything():
-    with pytest.raises(CommandError, match="city"):
+    with pytest.raises(CommandError, match="--scale demo"):
         seed("--scale", "city")
     assert not Organization.objects.exists()
 
