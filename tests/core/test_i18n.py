@@ -112,6 +112,9 @@ def shell_pages(db):
     return [
         (None, reverse("home")),
         (None, reverse("login")),
+        (None, reverse("password_reset")),
+        (None, reverse("password_reset_done")),
+        (director, reverse("password_change")),
         (director, reverse("home")),
         (coordinator, reverse("home")),
         (coordinator, reverse("network:organization_list")),

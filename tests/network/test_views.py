@@ -151,3 +151,22 @@ def test_organization_list_filters(client_of):
     assert names == ["Carrefour Anjou"]
     bad = coordinator.get(reverse("network:organization_list"), {"borough": "not-a-number", "page": "-3"})
     assert bad.status_code == 200
+
+
+def test_invited_member_chooses_a_password_from_the_link_and_signs_in(org_a, director_a, client_of, client):
+    import re
+
+    client_of(director_a).post(
+        reverse("network:membership_add", args=[org_a.pk]),
+        {"email": "invitee@example.org", "first_name": "Thi", "last_name": "Nguyen", "role": Role.COMMUNITY_WORKER},
+    )
+    link = re.search(r"https?://testserver(/\S+)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200 and form_page.context["validlink"]
+    new_password = "une phrase facile à retenir"
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    assert done.status_code == 302
+    signed_in = client.post(reverse("login"), {"username": "invitee@example.org", "password": new_password})
+    assert signed_in.status_code == 302 and client.session["_auth_user_id"]
+    client.post(reverse("logout"))
+    assert client.get(link, follow=True).context["validlink"] is False  # the link works once
