@@ -22,6 +22,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "DJANGO_ALLOWED_HOSTS": "ancrage.example.org",
         "ANCRAGE_VAR_DIR": str(tmp_path),
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
     result = subprocess.run(
         [sys.executable, "-m", "ancrage.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env, capture_output=True, text=True, timeout=120,
