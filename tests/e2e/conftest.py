@@ -5,10 +5,20 @@
   `django_db(transaction=True, serialized_rollback=True)`: the live server runs in another thread,
   so the data must be committed; the reference lists (boroughs…) come from a data migration and
   are restored before each test from the copy serialized when the test database was created.
-- After the last browser test, the reference lists are restored once more, so that any
-  transactional test running later still finds them (Django flushes the tables after a
-  transactional test).
+- One Chromium serves every browser test of the session; each test gets a fresh context and page.
 - Each page visited is saved under test-artifacts/screenshots/<test name>-<step>.png.
+
+Playwright's sync API keeps an asyncio loop marked as running in this thread while it is started.
+Two consequences, both handled here:
+- Django refuses ORM calls from a thread with a running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is
+  set; it is set for the browser tests only (and removed after them: `ancrage check --deploy`
+  rightly refuses it, and subprocesses of later tests would inherit it).
+- Django's connection handler then keeps connections per context instead of per thread, so the
+  test thread gets new connection objects that lack the serialized copy of the database (used by
+  `serialized_rollback`); the copy is handed to them before each browser test.
+After the last browser test, Chromium is stopped (the connections opened meanwhile closed) and the
+reference lists are restored once more, so that later transactional tests still find them
+(Django empties the tables after a transactional test).
 """
 
 from __future__ import annotations
@@ -22,9 +32,6 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM must not refuse to run.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,11 +48,16 @@ PHONE = {"width": 390, "height": 844}
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 E2E_DIR = Path(__file__).resolve().parent
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 AXE_BLOCKING_IMPACTS = {"serious", "critical"}
 
 E2E_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _is_e2e(item: pytest.Item | None) -> bool:
+    return item is not None and E2E_DIR in Path(str(item.path)).parents
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -57,21 +69,81 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(E2E_DB)
 
 
-def _is_e2e(item: pytest.Item | None) -> bool:
-    return item is not None and E2E_DIR in Path(str(item.path)).parents
+# ---------------------------------------------------------------------------------------------
+# Life cycle: environment, serialized database copy, Chromium
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
-    """After the last browser test in a row, put the reference lists back (see module doc).
+class _Session:
+    """What the browser tests change in the process, and how to undo it."""
 
-    Runs once the test's fixtures are torn down, that is after Django has flushed the tables.
-    With no next test the test database is being destroyed: nothing to restore.
-    """
-    result = yield
-    if _is_e2e(item) and nextitem is not None and not _is_e2e(nextitem):
-        _restore_serialized_contents(item.config)
-    return result
+    saved_env: str | None = None
+    env_set = False
+    serialized: dict[str, str] = {}
+    playwright = None
+    browser = None
+
+    @classmethod
+    def enter(cls) -> None:
+        if not cls.env_set:
+            cls.saved_env = os.environ.get(ASYNC_UNSAFE)
+            os.environ[ASYNC_UNSAFE] = "true"
+            cls.env_set = True
+        cls.share_serialized_contents()
+
+    @classmethod
+    def leave(cls) -> None:
+        if not cls.env_set:
+            return
+        if cls.saved_env is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = cls.saved_env
+        cls.env_set = False
+
+    @classmethod
+    def remember_serialized_contents(cls) -> None:
+        from django.db import connections
+
+        for alias in connections:
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents is not None:
+                cls.serialized[alias] = contents
+
+    @classmethod
+    def share_serialized_contents(cls) -> None:
+        from django.db import connections
+
+        for alias, contents in cls.serialized.items():
+            connection = connections[alias]
+            if getattr(connection, "_test_serialized_contents", None) is None:
+                connection._test_serialized_contents = contents
+
+    @classmethod
+    def launch(cls):
+        if cls.browser is None:
+            # Before the loop starts: these are still the connections holding the copy.
+            cls.remember_serialized_contents()
+            from playwright.sync_api import sync_playwright
+
+            cls.playwright = sync_playwright().start()
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            cls.share_serialized_contents()
+        return cls.browser
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.playwright is None:
+            return
+        from django.db import connections
+
+        try:
+            connections.close_all()  # those opened while the loop ran, else they outlive it
+            cls.browser.close()
+        finally:
+            cls.playwright.stop()
+            cls.playwright = cls.browser = None
 
 
 def _restore_serialized_contents(config: pytest.Config) -> None:
@@ -79,33 +151,55 @@ def _restore_serialized_contents(config: pytest.Config) -> None:
     from pytest_django.plugin import blocking_manager_key
 
     with config.stash[blocking_manager_key].unblock():
-        for connection in connections.all(initialized_only=True):
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
+        for alias, contents in _Session.serialized.items():
+            connections[alias].creation.deserialize_db_from_string(contents)
 
 
-# ---------------------------------------------------------------------------------------------
-# Browser
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    if _is_e2e(item):
+        _Session.enter()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After the last browser test in a row: stop Chromium, restore the lists, unset the variable.
+
+    Runs once the test's fixtures are torn down, that is after Django has emptied the tables.
+    With no next test, the session's fixtures are gone too (Chromium stopped by `_chromium`,
+    test database destroyed): nothing to restore.
+    """
+    try:
+        return (yield)
+    finally:
+        if _is_e2e(item) and not _is_e2e(nextitem):
+            try:
+                _Session.stop()
+                if nextitem is not None and _Session.serialized:
+                    _restore_serialized_contents(item.config)
+            finally:
+                _Session.leave()
 
 
 @pytest.fixture(scope="session")
-def browser():
+def _chromium(django_db_setup) -> Iterator[type[_Session]]:
+    """The session's Chromium, stopped before the test database is destroyed."""
     if not CHROMIUM.exists():
         message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CI") == "true":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    try:
+        yield _Session
+    finally:
+        _Session.stop()
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+
+@pytest.fixture
+def browser(_chromium):
+    """The Chromium shared by the session's browser tests (launched on first use)."""
+    return _chromium.launch()
 
 
 def _new_page(browser, request: pytest.FixtureRequest, viewport: dict) -> Iterator:
@@ -114,13 +208,22 @@ def _new_page(browser, request: pytest.FixtureRequest, viewport: dict) -> Iterat
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Uncaught exceptions and console errors (CSP refusals included), but not failed loads:
+    # a 404 page is an expected answer in some tests, and so is the browser's favicon request.
     page.on(
         "console",
-        lambda message: errors.append(message.text) if message.type == "error" else None,
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     page.e2e_errors = errors  # type: ignore[attr-defined]
     try:
         yield page
+        report = request.node.stash.get(_CALL_REPORT, None)
+        if report is not None and report.failed and not page.is_closed():
+            _save_screenshot(page, request.node.name, "failure")
     finally:
         context.close()
 
@@ -137,16 +240,32 @@ def phone_page(browser, request, live_server):
     yield from _new_page(browser, request, PHONE)
 
 
+_CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep the outcome of the test body, for the screenshot of a failure."""
+    report = yield
+    if report.when == "call" and _is_e2e(item):
+        item.stash[_CALL_REPORT] = report
+    return report
+
+
+def _save_screenshot(page, test_name: str, step: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    safe = "-".join(re.sub(r"[^A-Za-z0-9_.-]+", "_", part) for part in (test_name, step))
+    path = SCREENSHOTS / f"{safe}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
 @pytest.fixture
 def screenshot(request) -> Callable:
     """`screenshot(page, "step")` saves test-artifacts/screenshots/<test name>-<step>.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    test_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
 
     def take(page, step: str) -> Path:
-        path = SCREENSHOTS / f"{test_name}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', step)}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
+        return _save_screenshot(page, request.node.name, step)
 
     return take
 
