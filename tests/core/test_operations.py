@@ -48,3 +48,12 @@ def test_security_headers_on_every_page(client):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_the_stylesheet_is_served(client):
+    from django.templatetags.static import static
+
+    response = client.get(static("css/ancrage.css"))
+    assert response.status_code == 200
+    assert b"--brand" in b"".join(response.streaming_content)
