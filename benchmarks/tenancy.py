@@ -21,19 +21,25 @@ REPEAT = 200
 def _populate(organizations: int) -> tuple:
     boroughs = list(Borough.objects.all())
     Organization.objects.bulk_create(
-        Organization(name=f"Organisme {i}", kind=OrganizationKind.COMMUNITY_ORGANIZATION, borough=boroughs[i % 19])
+        Organization(
+            name=f"Organisme {i}",
+            kind=OrganizationKind.COMMUNITY_ORGANIZATION,
+            borough=boroughs[i % 19],
+        )
         for i in range(organizations)
     )
     orgs = list(Organization.objects.order_by("pk"))
     Site.objects.bulk_create(
         Site(organization=o, name=f"Lieu {j}", borough=o.borough, street_address=f"{j} rue A")
-        for o in orgs for j in range(5)
+        for o in orgs
+        for j in range(5)
     )
     User = get_user_model()
     User.objects.bulk_create(User(username=f"d{o.pk}@bench.invalid") for o in orgs)
     users = {u.username: u for u in User.objects.all()}
     Membership.objects.bulk_create(
-        Membership(user=users[f"d{o.pk}@bench.invalid"], organization=o, role=Role.DIRECTOR) for o in orgs
+        Membership(user=users[f"d{o.pk}@bench.invalid"], organization=o, role=Role.DIRECTOR)
+        for o in orgs
     )
     city = Organization.objects.create(name="Ville", kind=OrganizationKind.CITY_SERVICE)
     coordinator = User.objects.create(username="coordination@bench.invalid")
@@ -59,16 +65,24 @@ def run(*, scale: int = 1) -> dict:
         return user
 
     own_scoped = _median_ms(lambda: list(tenancy.scoped(Site, fresh(director)).order_by("pk")))
-    own_floor = _median_ms(lambda: list(Site.objects.filter(organization_id=organization.pk).order_by("pk")))
+    own_floor = _median_ms(
+        lambda: list(Site.objects.filter(organization_id=organization.pk).order_by("pk"))
+    )
     # What a view without the layer must do too: look up the user's organizations, then filter.
     own_naive = _median_ms(
         lambda: list(
             Site.objects.filter(
-                organization_id__in=list(Membership.objects.current().filter(user=director).values_list("organization_id", flat=True))
+                organization_id__in=list(
+                    Membership.objects.current()
+                    .filter(user=director)
+                    .values_list("organization_id", flat=True)
+                )
             ).order_by("pk")
         )
     )
-    all_scoped = _median_ms(lambda: list(tenancy.scoped(Site, fresh(coordinator)).order_by("pk")[:50]))
+    all_scoped = _median_ms(
+        lambda: list(tenancy.scoped(Site, fresh(coordinator)).order_by("pk")[:50])
+    )
     all_floor = _median_ms(lambda: list(Site.objects.order_by("pk")[:50]))
     assert len(tenancy.scoped(Site, director)) == 5
     return {

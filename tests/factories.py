@@ -71,7 +71,9 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
     kinds = factory.LazyFunction(lambda: [PartnershipKind.REFERENCE])
 
 
-def member(organization: Organization, role: str = Role.INTAKE_WORKER, **user_fields) -> "get_user_model()":
+def member(
+    organization: Organization, role: str = Role.INTAKE_WORKER, **user_fields
+) -> "get_user_model()":
     """A user holding `role` in `organization`."""
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, organization=organization, role=role)

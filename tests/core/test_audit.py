@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_audit_record_names_actor_target_and_reason(org_a, director_a):
-    event = audit_record(actor=director_a, action="view", target=org_a, organization_id=org_a.pk, reason="x" * 900)
+    event = audit_record(
+        actor=director_a, action="view", target=org_a, organization_id=org_a.pk, reason="x" * 900
+    )
     event.refresh_from_db()
     assert event.actor_id == director_a.pk
     assert event.actor_label == director_a.username

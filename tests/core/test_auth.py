@@ -16,7 +16,9 @@ def test_passwords_are_hashed_with_argon2_in_the_real_settings():
 
 def test_sign_in_with_the_login_form(client, org_a):
     user = factories.member(org_a, Role.INTAKE_WORKER)
-    response = client.post(reverse("login"), {"username": user.username, "password": factories.PASSWORD})
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": factories.PASSWORD}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("home")
     home = client.get(reverse("home"))
     assert org_a.name in home.content.decode()
@@ -25,9 +27,13 @@ def test_sign_in_with_the_login_form(client, org_a):
 def test_repeated_failures_lock_the_account_even_with_the_right_password(client, org_a, settings):
     user = factories.member(org_a, Role.INTAKE_WORKER)
     for _attempt in range(settings.AXES_FAILURE_LIMIT):
-        response = client.post(reverse("login"), {"username": user.username, "password": "wrong-password"})
+        response = client.post(
+            reverse("login"), {"username": user.username, "password": "wrong-password"}
+        )
         assert response.status_code in (200, 429)
-    locked = client.post(reverse("login"), {"username": user.username, "password": factories.PASSWORD})
+    locked = client.post(
+        reverse("login"), {"username": user.username, "password": factories.PASSWORD}
+    )
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
     assert "15" in locked.content.decode()  # the page says for how long

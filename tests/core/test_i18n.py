@@ -15,7 +15,10 @@ from ancrage.core.choices import OrganizationKind, Role
 from tests import factories
 
 LOCALE = Path(settings.LOCALE_PATHS[0])
-CATALOGUES = {"fr-ca": LOCALE / "fr_CA/LC_MESSAGES/django.po", "en": LOCALE / "en/LC_MESSAGES/django.po"}
+CATALOGUES = {
+    "fr-ca": LOCALE / "fr_CA/LC_MESSAGES/django.po",
+    "en": LOCALE / "en/LC_MESSAGES/django.po",
+}
 
 
 def entries(language):
@@ -36,7 +39,9 @@ def test_placeholders_survive_translation(language):
     for entry in entries(language):
         translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
         for text in translations:
-            assert set(placeholder.findall(text)) == set(placeholder.findall(entry.msgid)), entry.msgid
+            assert set(placeholder.findall(text)) == set(placeholder.findall(entry.msgid)), (
+                entry.msgid
+            )
 
 
 def test_catalogue_holds_every_string_of_the_code(tmp_path):
@@ -47,10 +52,15 @@ def test_catalogue_holds_every_string_of_the_code(tmp_path):
     (copy / "locale").mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "ancrage.cli", "makemessages", "-l", "fr_CA", "--no-location"],
-        cwd=copy, capture_output=True, text=True, timeout=300,
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    extracted = {e.msgid for e in polib.pofile(str(copy / "locale/fr_CA/LC_MESSAGES/django.po")) if e.msgid}
+    extracted = {
+        e.msgid for e in polib.pofile(str(copy / "locale/fr_CA/LC_MESSAGES/django.po")) if e.msgid
+    }
     catalogued = {e.msgid for e in entries("fr-ca")}
     assert extracted - catalogued == set(), "run makemessages and translate the new strings"
 
@@ -93,17 +103,27 @@ def visible_strings(html: str) -> TextCollector:
 
 def own_and_foreign_strings(language):
     """Catalogue strings of this language only, and of the *other* language only."""
-    pairs = [(e.msgid, e.msgstr) for e in entries("fr-ca") if not e.msgid_plural and e.msgstr != e.msgid]
+    pairs = [
+        (e.msgid, e.msgstr) for e in entries("fr-ca") if not e.msgid_plural and e.msgstr != e.msgid
+    ]
     english, french = {en for en, _fr in pairs}, {fr for _en, fr in pairs}
-    return (english - french, french - english) if language == "en" else (french - english, english - french)
+    return (
+        (english - french, french - english)
+        if language == "en"
+        else (french - english, english - french)
+    )
 
 
 @pytest.fixture
 def shell_pages(db):
-    library = factories.OrganizationFactory(name="Bibliothèques de LaSalle", kind=OrganizationKind.LIBRARY)
+    library = factories.OrganizationFactory(
+        name="Bibliothèques de LaSalle", kind=OrganizationKind.LIBRARY
+    )
     site = factories.SiteFactory(organization=library, name="Succursale 1")
     director = factories.member(library, Role.DIRECTOR, first_name="Awa")
-    city = factories.OrganizationFactory(name="Service municipal X", kind=OrganizationKind.CITY_SERVICE)
+    city = factories.OrganizationFactory(
+        name="Service municipal X", kind=OrganizationKind.CITY_SERVICE
+    )
     coordinator = factories.member(city, Role.COORDINATOR, first_name="Luc")
     partner = factories.OrganizationFactory(name="Partenaire Y")
     partnership = factories.PartnershipFactory(organization=library, partner=partner)
@@ -133,7 +153,9 @@ def shell_pages(db):
 
 
 @pytest.mark.parametrize("language", ["en", "fr-ca"])
-def test_every_visible_string_of_the_shell_follows_the_language_switch(language, shell_pages, client_of, client):
+def test_every_visible_string_of_the_shell_follows_the_language_switch(
+    language, shell_pages, client_of, client
+):
     for user, url in shell_pages:
         browser = client_of(user) if user else client
         switched = browser.post(reverse("set_language"), {"language": language, "next": url})

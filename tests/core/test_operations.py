@@ -22,10 +22,15 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "DJANGO_ALLOWED_HOSTS": "ancrage.example.org",
         "ANCRAGE_VAR_DIR": str(tmp_path),
     }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
+    env.pop(
+        "DJANGO_ALLOW_ASYNC_UNSAFE", None
+    )  # set by the browser tests for their own process only
     result = subprocess.run(
         [sys.executable, "-m", "ancrage.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -35,7 +40,11 @@ def test_production_refuses_a_missing_secret_key(tmp_path):
     env = {**os.environ, "ANCRAGE_ENV": "production", "ANCRAGE_VAR_DIR": str(tmp_path)}
     env.pop("DJANGO_SECRET_KEY", None)
     result = subprocess.run(
-        [sys.executable, "-m", "ancrage.cli", "check"], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "ancrage.cli", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr

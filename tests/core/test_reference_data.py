@@ -10,7 +10,12 @@ pytestmark = pytest.mark.django_db
 def test_the_19_boroughs_are_loaded():
     names = set(Borough.objects.values_list("names__fr", flat=True))
     assert Borough.objects.count() == 19
-    assert {"Ahuntsic-Cartierville", "LaSalle", "Montréal-Nord", "Villeray–Saint-Michel–Parc-Extension"} <= names
+    assert {
+        "Ahuntsic-Cartierville",
+        "LaSalle",
+        "Montréal-Nord",
+        "Villeray–Saint-Michel–Parc-Extension",
+    } <= names
     assert "L'Île-Bizard–Sainte-Geneviève" in names
 
 

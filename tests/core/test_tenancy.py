@@ -17,7 +17,9 @@ def test_member_sees_only_own_organization_rows(org_a, org_b):
 
     assert list(tenancy.scoped(Organization, worker)) == [org_a]
     assert list(tenancy.scoped(Site, worker)) == [site_a]
-    assert set(tenancy.scoped(Membership, worker).values_list("organization", flat=True)) == {org_a.pk}
+    assert set(tenancy.scoped(Membership, worker).values_list("organization", flat=True)) == {
+        org_a.pk
+    }
 
 
 def test_anonymous_and_non_member_see_nothing(org_a, django_user_model):
@@ -49,8 +51,11 @@ def test_ended_membership_loses_access(org_a):
     import datetime
 
     factories.MembershipFactory(
-        user=worker, organization=org_a, role=Role.DIRECTOR,
-        started_on=datetime.date(2020, 1, 1), ended_on=datetime.date(2021, 1, 1),
+        user=worker,
+        organization=org_a,
+        role=Role.DIRECTOR,
+        started_on=datetime.date(2020, 1, 1),
+        ended_on=datetime.date(2021, 1, 1),
     )
     assert not tenancy.scoped(Organization, worker).exists()
 
@@ -63,7 +68,9 @@ def test_inactive_user_loses_access(org_a):
 
 
 def test_city_coordinator_sees_the_whole_network_but_edits_only_own(org_a, org_b):
-    city = factories.OrganizationFactory(name="Service de la diversité sociale", kind=OrganizationKind.CITY_SERVICE)
+    city = factories.OrganizationFactory(
+        name="Service de la diversité sociale", kind=OrganizationKind.CITY_SERVICE
+    )
     coordinator = factories.member(city, Role.COORDINATOR)
     assert set(tenancy.scoped(Organization, coordinator)) == {org_a, org_b, city}
     assert list(tenancy.scoped(Organization, coordinator, tenancy.CHANGE)) == [city]

@@ -50,8 +50,14 @@ OBJECT_URLS = {
 
 # Forms posted at B's objects: a forged POST must not change anything either.
 HOSTILE_POST = {
-    "name": "Piraté", "kind": "community_organization", "borough": "", "street_address": "1 rue X",
-    "email": "intrus@example.org", "role": "director", "partner": "", "kinds": ["reference"],
+    "name": "Piraté",
+    "kind": "community_organization",
+    "borough": "",
+    "street_address": "1 rue X",
+    "email": "intrus@example.org",
+    "role": "director",
+    "partner": "",
+    "kinds": ["reference"],
 }
 
 
@@ -79,8 +85,12 @@ def _snapshot(v: Victim):
     v.organization.refresh_from_db()
     v.site.refresh_from_db()
     return (
-        v.organization.name, v.organization.mission, v.site.name,
-        v.organization.memberships.count(), v.organization.sites.count(), v.organization.partnerships.count(),
+        v.organization.name,
+        v.organization.mission,
+        v.site.name,
+        v.organization.memberships.count(),
+        v.organization.sites.count(),
+        v.organization.partnerships.count(),
     )
 
 
@@ -130,7 +140,11 @@ def test_forged_ids_are_404(url_name, org_a, client_of):
 
 def test_lists_never_show_other_organizations(victim, org_a, client_of):
     client = client_of(factories.member(org_a, Role.DIRECTOR))
-    for url in (reverse("home"), reverse("network:organization_list"), reverse("network:organization_list") + "?q=confidentiel"):
+    for url in (
+        reverse("home"),
+        reverse("network:organization_list"),
+        reverse("network:organization_list") + "?q=confidentiel",
+    ):
         response = client.get(url)
         assert response.status_code == 200
         assert SECRET not in response.content.decode()
@@ -142,5 +156,15 @@ def test_partner_sees_the_partnership_but_not_the_partner_internals(victim, clie
     client = client_of(factories.member(third, Role.DIRECTOR))
     own_page = client.get(reverse("network:organization_detail", kwargs={"pk": third.pk}))
     assert SECRET in own_page.content.decode()  # the partner's name, recorded by B, is shown to C
-    assert client.get(reverse("network:organization_detail", kwargs={"pk": victim.organization.pk})).status_code == 404
-    assert client.get(reverse("network:partnership_edit", kwargs={"pk": victim.partnership.pk})).status_code == 403
+    assert (
+        client.get(
+            reverse("network:organization_detail", kwargs={"pk": victim.organization.pk})
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("network:partnership_edit", kwargs={"pk": victim.partnership.pk})
+        ).status_code
+        == 403
+    )

@@ -44,7 +44,15 @@ class LanguageAdmin(ReferenceItemAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the log is append-only, in the database as here."""
 
-    list_display = ("at", "actor_label", "action", "target_type", "target_id", "organization_id", "reason")
+    list_display = (
+        "at",
+        "actor_label",
+        "action",
+        "target_type",
+        "target_id",
+        "organization_id",
+        "reason",
+    )
     list_filter = ("action", "target_type")
     search_fields = ("actor_label", "target_id", "reason")
     date_hierarchy = "at"

@@ -19,7 +19,9 @@ class OrganizationKind(models.TextChoices):
 
 
 # The city's own family: partnerships among these are "internal" in the Liaison program's terms.
-CITY_FAMILY = frozenset({OrganizationKind.LIBRARY, OrganizationKind.CITY_SERVICE, OrganizationKind.BOROUGH})
+CITY_FAMILY = frozenset(
+    {OrganizationKind.LIBRARY, OrganizationKind.CITY_SERVICE, OrganizationKind.BOROUGH}
+)
 INSTITUTIONAL = frozenset(
     {
         OrganizationKind.HEALTH_INSTITUTION,

@@ -34,7 +34,9 @@ def navigation_for(user) -> list[dict]:
             continue
         if item.capability and not tenancy.has_capability(user, item.capability):
             continue
-        items.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
+        items.append(
+            {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}
+        )
     return items
 
 

@@ -90,7 +90,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor_id = models.BigIntegerField(_("user id"), null=True, blank=True, db_index=True)
     actor_label = models.CharField(_("user"), max_length=150, blank=True)
-    organization_id = models.BigIntegerField(_("organization id"), null=True, blank=True, db_index=True)
+    organization_id = models.BigIntegerField(
+        _("organization id"), null=True, blank=True, db_index=True
+    )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     target_type = models.CharField(_("record type"), max_length=80, blank=True)
     target_id = models.CharField(_("record id"), max_length=64, blank=True)

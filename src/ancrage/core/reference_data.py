@@ -42,7 +42,11 @@ IMMIGRATION_STATUSES = [
 ]
 
 AUDIENCES = [
-    ("newcomers", "Personnes nouvellement arrivées (5 ans ou moins)", "Newcomers (5 years or less)"),
+    (
+        "newcomers",
+        "Personnes nouvellement arrivées (5 ans ou moins)",
+        "Newcomers (5 years or less)",
+    ),
     ("immigrants", "Personnes immigrantes (plus de 5 ans)", "Immigrants (more than 5 years)"),
     ("women", "Femmes", "Women"),
     ("children", "Enfants", "Children"),

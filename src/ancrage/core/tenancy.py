@@ -57,7 +57,9 @@ class Grant:
     organization_ids: frozenset[int]
 
     def covers(self, organization_id: int | None) -> bool:
-        return self.everywhere or (organization_id is not None and organization_id in self.organization_ids)
+        return self.everywhere or (
+            organization_id is not None and organization_id in self.organization_ids
+        )
 
 
 NOTHING = Grant(False, frozenset())
@@ -113,14 +115,18 @@ def _owner_path(model: type[models.Model]) -> str:
     try:
         return model.TENANT_OWNER  # type: ignore[attr-defined]
     except AttributeError as exc:
-        raise TypeError(f"{model.__name__} does not declare TENANT_OWNER; it cannot be scoped.") from exc
+        raise TypeError(
+            f"{model.__name__} does not declare TENANT_OWNER; it cannot be scoped."
+        ) from exc
 
 
 def _lookup(path: str) -> str:
     return f"{path}__in" if path else "pk__in"
 
 
-def scoped(model_or_queryset: type[M] | QuerySet[M], user: Any, capability: str = VIEW) -> QuerySet[M]:
+def scoped(
+    model_or_queryset: type[M] | QuerySet[M], user: Any, capability: str = VIEW
+) -> QuerySet[M]:
     """The rows of an organization-owned model that `user` may see (or act on) with `capability`.
 
     Readers (`TENANT_READERS`) are honoured for viewing only: a partner may read a partnership that

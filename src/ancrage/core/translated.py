@@ -35,7 +35,9 @@ def pick(texts: Mapping[str, str] | None, language: str | None = None) -> str:
     return next((v for v in texts.values() if v), "")
 
 
-def missing_languages(texts: Mapping[str, str] | None, required: tuple[str, ...] = FALLBACK_ORDER) -> list[str]:
+def missing_languages(
+    texts: Mapping[str, str] | None, required: tuple[str, ...] = FALLBACK_ORDER
+) -> list[str]:
     """Required languages with no text: used by forms to refuse half-translated content."""
     texts = texts or {}
     return [code for code in required if not (texts.get(code) or "").strip()]

@@ -11,7 +11,14 @@ class SiteInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "acronym", "kind", "borough", "is_autonomous_community_action", "is_synthetic")
+    list_display = (
+        "name",
+        "acronym",
+        "kind",
+        "borough",
+        "is_autonomous_community_action",
+        "is_synthetic",
+    )
     list_filter = ("kind", "is_autonomous_community_action", "is_synthetic", "borough")
     search_fields = ("name", "acronym")
     filter_horizontal = ("boroughs_served",)

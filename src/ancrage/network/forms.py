@@ -26,8 +26,15 @@ class ServiceErrorsMixin:
 
 class OrganizationFilterForm(forms.Form):
     q = forms.CharField(label=_("Name"), required=False, max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *OrganizationKind.choices])
-    borough = forms.ModelChoiceField(label=_("Borough"), required=False, queryset=Borough.objects.none(), empty_label=_("All boroughs"))
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *OrganizationKind.choices]
+    )
+    borough = forms.ModelChoiceField(
+        label=_("Borough"),
+        required=False,
+        queryset=Borough.objects.none(),
+        empty_label=_("All boroughs"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,15 +46,26 @@ class OrganizationForm(ServiceErrorsMixin, forms.Form):
     acronym = forms.CharField(label=_("Acronym"), max_length=30, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=OrganizationKind.choices)
     borough = forms.ModelChoiceField(
-        label=_("Head office borough"), required=False, queryset=Borough.objects.none(),
+        label=_("Head office borough"),
+        required=False,
+        queryset=Borough.objects.none(),
         empty_label=_("Outside Montréal"),
     )
     boroughs_served = forms.ModelMultipleChoiceField(
-        label=_("Boroughs served"), required=False, queryset=Borough.objects.none(),
+        label=_("Boroughs served"),
+        required=False,
+        queryset=Borough.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    mission = forms.CharField(label=_("Mission"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
-    is_autonomous_community_action = forms.BooleanField(label=_("Recognized as autonomous community action"), required=False)
+    mission = forms.CharField(
+        label=_("Mission"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    is_autonomous_community_action = forms.BooleanField(
+        label=_("Recognized as autonomous community action"), required=False
+    )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     email = forms.EmailField(label=_("General e-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
@@ -59,7 +77,11 @@ class OrganizationForm(ServiceErrorsMixin, forms.Form):
 
     @classmethod
     def initial_for(cls, organization: Organization) -> dict:
-        initial = {name: getattr(organization, name) for name in cls.base_fields if name != "boroughs_served"}
+        initial = {
+            name: getattr(organization, name)
+            for name in cls.base_fields
+            if name != "boroughs_served"
+        }
         initial["boroughs_served"] = list(organization.boroughs_served.all())
         return initial
 
@@ -70,7 +92,10 @@ class SiteForm(ServiceErrorsMixin, forms.Form):
     borough = forms.ModelChoiceField(label=_("Borough"), queryset=Borough.objects.none())
     street_address = forms.CharField(label=_("Street address"), max_length=200)
     postal_code = forms.RegexField(
-        label=_("Postal code"), required=False, max_length=7, regex=r"^[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d$",
+        label=_("Postal code"),
+        required=False,
+        max_length=7,
+        regex=r"^[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d$",
         error_messages={"invalid": _("Enter a postal code such as H2X 1Y4.")},
     )
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
@@ -97,7 +122,10 @@ class MembershipAddForm(ServiceErrorsMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     sites = forms.ModelMultipleChoiceField(
-        label=_("Assigned sites"), required=False, queryset=Site.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Assigned sites"),
+        required=False,
+        queryset=Site.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, organization: Organization, **kwargs):
@@ -109,10 +137,15 @@ class MembershipEditForm(ServiceErrorsMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     sites = forms.ModelMultipleChoiceField(
-        label=_("Assigned sites"), required=False, queryset=Site.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Assigned sites"),
+        required=False,
+        queryset=Site.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
     ended_on = forms.DateField(
-        label=_("Ended on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Ended on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Fill in when the person leaves this role: they lose access the next day."),
     )
 
@@ -122,13 +155,26 @@ class MembershipEditForm(ServiceErrorsMixin, forms.Form):
 
 
 class PartnershipForm(ServiceErrorsMixin, forms.Form):
-    partner = forms.ModelChoiceField(label=_("Partner organization"), queryset=Organization.objects.none())
-    kinds = forms.MultipleChoiceField(
-        label=_("Kinds of partnership"), choices=PartnershipKind.choices, widget=forms.CheckboxSelectMultiple
+    partner = forms.ModelChoiceField(
+        label=_("Partner organization"), queryset=Organization.objects.none()
     )
-    description = forms.CharField(label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    started_on = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    ended_on = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kinds = forms.MultipleChoiceField(
+        label=_("Kinds of partnership"),
+        choices=PartnershipKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    started_on = forms.DateField(
+        label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ended_on = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -72,13 +72,20 @@ class Site(models.Model):
         Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="sites"
     )
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.POINT_OF_SERVICE)
-    borough = models.ForeignKey(Borough, verbose_name=_("borough"), on_delete=models.PROTECT, related_name="sites")
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=Kind.choices, default=Kind.POINT_OF_SERVICE
+    )
+    borough = models.ForeignKey(
+        Borough, verbose_name=_("borough"), on_delete=models.PROTECT, related_name="sites"
+    )
     street_address = models.CharField(_("street address"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=7, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     accessibility = models.CharField(
-        _("accessibility"), max_length=500, blank=True, help_text=_("Step-free entrance, elevator, etc.")
+        _("accessibility"),
+        max_length=500,
+        blank=True,
+        help_text=_("Step-free entrance, elevator, etc."),
     )
     is_active = models.BooleanField(_("open"), default=True)
 
@@ -87,7 +94,9 @@ class Site(models.Model):
         verbose_name_plural = _("sites")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), "organization", name="site_unique_name_per_organization"),
+            models.UniqueConstraint(
+                Lower("name"), "organization", name="site_unique_name_per_organization"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,9 +106,9 @@ class Site(models.Model):
 class MembershipQuerySet(models.QuerySet):
     def current(self, on=None) -> "MembershipQuerySet":
         day = on or timezone.localdate()
-        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day), started_on__lte=day).filter(
-            user__is_active=True
-        )
+        return self.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day), started_on__lte=day
+        ).filter(user__is_active=True)
 
 
 class Membership(models.Model):
@@ -108,15 +117,24 @@ class Membership(models.Model):
     TENANT_OWNER: ClassVar[str] = "organization"
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="memberships"
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     title = models.CharField(_("job title"), max_length=120, blank=True)
     sites = models.ManyToManyField(
-        Site, verbose_name=_("assigned sites"), blank=True, related_name="memberships",
+        Site,
+        verbose_name=_("assigned sites"),
+        blank=True,
+        related_name="memberships",
         help_text=_("For a liaison officer: the libraries they serve."),
     )
     started_on = models.DateField(_("since"), default=timezone.localdate)
@@ -166,10 +184,16 @@ class Partnership(models.Model):
     TENANT_READERS: ClassVar[tuple[str, ...]] = ("partner",)
 
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="partnerships"
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="partnerships",
     )
     partner = models.ForeignKey(
-        Organization, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="partnerships_as_partner"
+        Organization,
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="partnerships_as_partner",
     )
     kinds = models.JSONField(_("kinds of partnership"), default=list)
     description = models.TextField(_("description"), max_length=2000, blank=True)
@@ -181,8 +205,12 @@ class Partnership(models.Model):
         verbose_name_plural = _("partnerships")
         ordering = ["partner__name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "partner"], name="partnership_unique_pair"),
-            models.CheckConstraint(condition=~Q(organization=models.F("partner")), name="partnership_not_self"),
+            models.UniqueConstraint(
+                fields=["organization", "partner"], name="partnership_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(organization=models.F("partner")), name="partnership_not_self"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,9 @@ def organization_list(
     if kind:
         organizations = organizations.filter(kind=kind)
     if borough is not None:
-        organizations = organizations.filter(Q(borough=borough) | Q(boroughs_served=borough)).distinct()
+        organizations = organizations.filter(
+            Q(borough=borough) | Q(boroughs_served=borough)
+        ).distinct()
     return organizations.annotate(site_count=Count("sites", distinct=True)).order_by("name")
 
 
@@ -89,9 +91,15 @@ def network_summary(*, user: Any) -> NetworkSummary | None:
         (str(kinds.get(row["kind"], row["kind"])), row["n"])
         for row in organizations.values("kind").annotate(n=Count("pk")).order_by("-n", "kind")
     ]
-    based = dict(organizations.values("borough").annotate(n=Count("pk")).values_list("borough", "n"))
+    based = dict(
+        organizations.values("borough").annotate(n=Count("pk")).values_list("borough", "n")
+    )
     sites = dict(
-        tenancy.scoped(Site, user).filter(is_active=True).values("borough").annotate(n=Count("pk")).values_list("borough", "n")
+        tenancy.scoped(Site, user)
+        .filter(is_active=True)
+        .values("borough")
+        .annotate(n=Count("pk"))
+        .values_list("borough", "n")
     )
     by_borough = [
         (borough.name, based.get(borough.pk, 0), sites.get(borough.pk, 0))
@@ -129,17 +137,23 @@ def dashboard_for(*, user: Any) -> Dashboard:
     if cards:
         ids = list(cards)
         counts = Organization.objects.filter(pk__in=ids).annotate(
-            current_members=Count("memberships", filter=Q(memberships__ended_on__isnull=True), distinct=True),
+            current_members=Count(
+                "memberships", filter=Q(memberships__ended_on__isnull=True), distinct=True
+            ),
             recorded=Count("partnerships", distinct=True),
             named_in=Count("partnerships_as_partner", distinct=True),
         )
         for row in counts:
             cards[row.pk].member_count = row.current_members
             cards[row.pk].partnership_count = row.recorded + row.named_in
-        for site in Site.objects.filter(organization_id__in=ids, is_active=True).select_related("borough"):
+        for site in Site.objects.filter(organization_id__in=ids, is_active=True).select_related(
+            "borough"
+        ):
             cards[site.organization_id].sites.append(site)
     liaison_sites = sorted(
         {site for m in memberships if m.role == Role.LIAISON_OFFICER for site in m.sites.all()},
         key=lambda s: s.name,
     )
-    return Dashboard(cards=list(cards.values()), network=network_summary(user=user), liaison_sites=liaison_sites)
+    return Dashboard(
+        cards=list(cards.values()), network=network_summary(user=user), liaison_sites=liaison_sites
+    )

@@ -30,24 +30,45 @@ from ancrage.network.models import Membership, Organization, Partnership, Partne
 User = get_user_model()
 
 ORGANIZATION_FIELDS = (
-    "name", "acronym", "kind", "borough", "mission", "is_autonomous_community_action",
-    "website", "email", "phone",
+    "name",
+    "acronym",
+    "kind",
+    "borough",
+    "mission",
+    "is_autonomous_community_action",
+    "website",
+    "email",
+    "phone",
 )
-SITE_FIELDS = ("name", "kind", "borough", "street_address", "postal_code", "phone", "accessibility", "is_active")
+SITE_FIELDS = (
+    "name",
+    "kind",
+    "borough",
+    "street_address",
+    "postal_code",
+    "phone",
+    "accessibility",
+    "is_active",
+)
 
 
 def _clean_name(name: str) -> str:
     return " ".join((name or "").split())
 
 
-def _ensure_unique_organization_name(name: str, borough: Borough | None, exclude_pk: int | None = None) -> None:
+def _ensure_unique_organization_name(
+    name: str, borough: Borough | None, exclude_pk: int | None = None
+) -> None:
     clash = Organization.objects.filter(name__iexact=name, borough=borough)
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         where = borough.name if borough else _("outside Montréal")
         raise ValidationError(
-            {"name": _("An organization named “%(name)s” already exists in %(where)s.") % {"name": name, "where": where}}
+            {
+                "name": _("An organization named “%(name)s” already exists in %(where)s.")
+                % {"name": name, "where": where}
+            }
         )
 
 
@@ -61,12 +82,20 @@ def _changed(instance: Any, fields: Iterable[str], data: dict[str, Any]) -> dict
 
 @transaction.atomic
 def organization_create(
-    *, actor: Any, name: str, kind: str, borough: Borough | None = None,
-    boroughs_served: Iterable[Borough] = (), is_synthetic: bool = False, **fields: Any,
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    borough: Borough | None = None,
+    boroughs_served: Iterable[Borough] = (),
+    is_synthetic: bool = False,
+    **fields: Any,
 ) -> Organization:
     name = _clean_name(name)
     _ensure_unique_organization_name(name, borough)
-    organization = Organization(name=name, kind=kind, borough=borough, is_synthetic=is_synthetic, **fields)
+    organization = Organization(
+        name=name, kind=kind, borough=borough, is_synthetic=is_synthetic, **fields
+    )
     organization.full_clean(validate_constraints=False)
     organization.save()
     organization.boroughs_served.set(boroughs_served)
@@ -76,7 +105,11 @@ def organization_create(
 
 @transaction.atomic
 def organization_update(
-    *, actor: Any, organization: Organization, boroughs_served: Iterable[Borough] | None = None, **data: Any
+    *,
+    actor: Any,
+    organization: Organization,
+    boroughs_served: Iterable[Borough] | None = None,
+    **data: Any,
 ) -> Organization:
     unknown = set(data) - set(ORGANIZATION_FIELDS)
     if unknown:
@@ -94,7 +127,10 @@ def organization_update(
     if boroughs_served is not None:
         organization.boroughs_served.set(boroughs_served)
     audit_record(
-        actor=actor, action="change", target=organization, organization_id=organization.pk,
+        actor=actor,
+        action="change",
+        target=organization,
+        organization_id=organization.pk,
         details={"fields": changes},
     )
     return organization
@@ -120,13 +156,21 @@ def site_update(*, actor: Any, site: Site, **data: Any) -> Site:
     if "name" in data:
         data["name"] = _clean_name(data["name"])
         if site.organization.sites.filter(name__iexact=data["name"]).exclude(pk=site.pk).exists():
-            raise ValidationError({"name": _("This organization already has a site with this name.")})
+            raise ValidationError(
+                {"name": _("This organization already has a site with this name.")}
+            )
     changes = _changed(site, SITE_FIELDS, data)
     for field, value in data.items():
         setattr(site, field, value)
     site.full_clean(validate_constraints=False)
     site.save()
-    audit_record(actor=actor, action="change", target=site, organization_id=site.organization_id, details={"fields": changes})
+    audit_record(
+        actor=actor,
+        action="change",
+        target=site,
+        organization_id=site.organization_id,
+        details={"fields": changes},
+    )
     return site
 
 
@@ -139,8 +183,16 @@ def _check_sites(organization: Organization, sites: Iterable[Site]) -> list[Site
 
 @transaction.atomic
 def membership_add(
-    *, actor: Any, organization: Organization, email: str, role: str, first_name: str = "",
-    last_name: str = "", title: str = "", sites: Iterable[Site] = (), started_on: date | None = None,
+    *,
+    actor: Any,
+    organization: Organization,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    title: str = "",
+    sites: Iterable[Site] = (),
+    started_on: date | None = None,
 ) -> tuple[Membership, bool]:
     """Give a person a role in the organization; create their account if they have none.
 
@@ -155,14 +207,23 @@ def membership_add(
     user = User.objects.filter(email__iexact=email).order_by("pk").first()
     created = user is None
     if created:
-        user = User(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+        user = User(
+            username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip()
+        )
         user.set_unusable_password()
         user.full_clean()
         user.save()
-    if Membership.objects.filter(user=user, organization=organization, role=role, ended_on__isnull=True).exists():
-        raise ValidationError({"role": _("This person already holds this role in this organization.")})
+    if Membership.objects.filter(
+        user=user, organization=organization, role=role, ended_on__isnull=True
+    ).exists():
+        raise ValidationError(
+            {"role": _("This person already holds this role in this organization.")}
+        )
     membership = Membership(
-        user=user, organization=organization, role=role, title=title.strip(),
+        user=user,
+        organization=organization,
+        role=role,
+        title=title.strip(),
         started_on=started_on or timezone.localdate(),
     )
     membership.full_clean(validate_constraints=False)
@@ -170,7 +231,10 @@ def membership_add(
     membership.sites.set(_check_sites(organization, sites))
     forget_memberships(user)
     audit_record(
-        actor=actor, action="create", target=membership, organization_id=organization.pk,
+        actor=actor,
+        action="create",
+        target=membership,
+        organization_id=organization.pk,
         details={"role": role, "account_created": created},
     )
     return membership, created
@@ -178,7 +242,12 @@ def membership_add(
 
 @transaction.atomic
 def membership_update(
-    *, actor: Any, membership: Membership, role: str, title: str = "", sites: Iterable[Site] = (),
+    *,
+    actor: Any,
+    membership: Membership,
+    role: str,
+    title: str = "",
+    sites: Iterable[Site] = (),
     ended_on: date | None = None,
 ) -> Membership:
     if role not in Role.values:
@@ -189,17 +258,28 @@ def membership_update(
         user=membership.user, organization=membership.organization, role=role, ended_on__isnull=True
     ).exclude(pk=membership.pk)
     if ended_on is None and duplicate.exists():
-        raise ValidationError({"role": _("This person already holds this role in this organization.")})
+        raise ValidationError(
+            {"role": _("This person already holds this role in this organization.")}
+        )
     if membership.user_id == getattr(actor, "pk", None) and ended_on and not actor.is_superuser:
-        raise ValidationError({"ended_on": _("You cannot end your own membership; ask another director.")})
-    changes = _changed(membership, ("role", "title", "ended_on"), {"role": role, "title": title, "ended_on": ended_on})
+        raise ValidationError(
+            {"ended_on": _("You cannot end your own membership; ask another director.")}
+        )
+    changes = _changed(
+        membership,
+        ("role", "title", "ended_on"),
+        {"role": role, "title": title, "ended_on": ended_on},
+    )
     membership.role, membership.title, membership.ended_on = role, title.strip(), ended_on
     membership.full_clean(validate_constraints=False)
     membership.save()
     membership.sites.set(_check_sites(membership.organization, sites))
     forget_memberships(membership.user)
     audit_record(
-        actor=actor, action="change", target=membership, organization_id=membership.organization_id,
+        actor=actor,
+        action="change",
+        target=membership,
+        organization_id=membership.organization_id,
         details={"fields": changes},
     )
     return membership
@@ -216,8 +296,14 @@ def _check_kinds(kinds: Iterable[str]) -> list[str]:
 
 @transaction.atomic
 def partnership_create(
-    *, actor: Any, organization: Organization, partner: Organization, kinds: Iterable[str],
-    description: str = "", started_on: date | None = None, ended_on: date | None = None,
+    *,
+    actor: Any,
+    organization: Organization,
+    partner: Organization,
+    kinds: Iterable[str],
+    description: str = "",
+    started_on: date | None = None,
+    ended_on: date | None = None,
 ) -> Partnership:
     if partner.pk == organization.pk:
         raise ValidationError({"partner": _("An organization cannot be its own partner.")})
@@ -226,8 +312,12 @@ def partnership_create(
     if started_on and ended_on and ended_on < started_on:
         raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
     partnership = Partnership(
-        organization=organization, partner=partner, kinds=_check_kinds(kinds),
-        description=description.strip(), started_on=started_on, ended_on=ended_on,
+        organization=organization,
+        partner=partner,
+        kinds=_check_kinds(kinds),
+        description=description.strip(),
+        started_on=started_on,
+        ended_on=ended_on,
     )
     partnership.full_clean(validate_constraints=False)
     partnership.save()
@@ -237,8 +327,13 @@ def partnership_create(
 
 @transaction.atomic
 def partnership_update(
-    *, actor: Any, partnership: Partnership, kinds: Iterable[str], description: str = "",
-    started_on: date | None = None, ended_on: date | None = None,
+    *,
+    actor: Any,
+    partnership: Partnership,
+    kinds: Iterable[str],
+    description: str = "",
+    started_on: date | None = None,
+    ended_on: date | None = None,
 ) -> Partnership:
     if started_on and ended_on and ended_on < started_on:
         raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
@@ -247,7 +342,12 @@ def partnership_update(
     partnership.started_on, partnership.ended_on = started_on, ended_on
     partnership.full_clean(validate_constraints=False)
     partnership.save()
-    audit_record(actor=actor, action="change", target=partnership, organization_id=partnership.organization_id)
+    audit_record(
+        actor=actor,
+        action="change",
+        target=partnership,
+        organization_id=partnership.organization_id,
+    )
     return partnership
 
 
@@ -259,7 +359,10 @@ def invitation_send(*, user: Any, domain: str, use_https: bool) -> None:
     """
     path = reverse(
         "password_reset_confirm",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     context = {"user": user, "link": f"{'https' if use_https else 'http'}://{domain}{path}"}
     subject = render_to_string("network/email/invitation_subject.txt", context).strip()

@@ -26,7 +26,9 @@ from ancrage.network.models import Membership, Organization, Partnership, Site
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "network/welcome.html")
-    return render(request, "network/home.html", {"dashboard": selectors.dashboard_for(user=request.user)})
+    return render(
+        request, "network/home.html", {"dashboard": selectors.dashboard_for(user=request.user)}
+    )
 
 
 @login_required
@@ -36,7 +38,10 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     form = OrganizationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     organizations = selectors.organization_list(
-        user=request.user, query=filters.get("q", ""), kind=filters.get("kind", ""), borough=filters.get("borough")
+        user=request.user,
+        query=filters.get("q", ""),
+        kind=filters.get("kind", ""),
+        borough=filters.get("borough"),
     )
     page = Paginator(organizations, 25).get_page(request.GET.get("page"))
     return render(
@@ -62,8 +67,12 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization = object_for(Organization, request.user, tenancy.VIEW, pk=pk)
     members = selectors.organization_members(user=request.user, organization=organization)
     audit_record(
-        actor=request.user, action="view", target=organization, organization_id=organization.pk,
-        details={"page": "members"}, request=request,
+        actor=request.user,
+        action="view",
+        target=organization,
+        organization_id=organization.pk,
+        details={"page": "members"},
+        request=request,
     )
     return render(
         request,
@@ -72,9 +81,13 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organization": organization,
             "sites": selectors.organization_sites(user=request.user, organization=organization),
             "members": members,
-            "partnerships": selectors.organization_partnerships(user=request.user, organization=organization),
+            "partnerships": selectors.organization_partnerships(
+                user=request.user, organization=organization
+            ),
             "can_change": tenancy.has_capability(request.user, tenancy.CHANGE, organization.pk),
-            "can_manage_members": tenancy.has_capability(request.user, tenancy.MANAGE_MEMBERS, organization.pk),
+            "can_manage_members": tenancy.has_capability(
+                request.user, tenancy.MANAGE_MEMBERS, organization.pk
+            ),
         },
     )
 
@@ -98,25 +111,36 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organization = object_for(Organization, request.user, tenancy.CHANGE, pk=pk)
-    form = OrganizationForm(request.POST or None, initial=OrganizationForm.initial_for(organization))
+    form = OrganizationForm(
+        request.POST or None, initial=OrganizationForm.initial_for(organization)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_update(actor=request.user, organization=organization, **form.cleaned_data)
+            services.organization_update(
+                actor=request.user, organization=organization, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("network:organization_detail", pk=organization.pk)
     return render(
-        request, "network/form.html",
-        {"form": form, "title": _("Edit %(name)s") % {"name": organization.name}, "organization": organization},
+        request,
+        "network/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": organization.name},
+            "organization": organization,
+        },
     )
 
 
 @login_required
 def site_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = object_for(Organization, request.user, tenancy.CHANGE, pk=organization_pk)
-    form = SiteForm(request.POST or None, initial={"borough": organization.borough, "is_active": True})
+    form = SiteForm(
+        request.POST or None, initial={"borough": organization.borough, "is_active": True}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.site_create(actor=request.user, organization=organization, **form.cleaned_data)
@@ -126,8 +150,13 @@ def site_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
             messages.success(request, _("Site added."))
             return redirect("network:organization_detail", pk=organization.pk)
     return render(
-        request, "network/form.html",
-        {"form": form, "title": _("New site for %(name)s") % {"name": organization.name}, "organization": organization},
+        request,
+        "network/form.html",
+        {
+            "form": form,
+            "title": _("New site for %(name)s") % {"name": organization.name},
+            "organization": organization,
+        },
     )
 
 
@@ -144,14 +173,21 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect("network:organization_detail", pk=site.organization_id)
     return render(
-        request, "network/form.html",
-        {"form": form, "title": _("Edit %(name)s") % {"name": site.name}, "organization": site.organization},
+        request,
+        "network/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": site.name},
+            "organization": site.organization,
+        },
     )
 
 
 @login_required
 def membership_add(request: HttpRequest, organization_pk: int) -> HttpResponse:
-    organization = object_for(Organization, request.user, tenancy.MANAGE_MEMBERS, pk=organization_pk)
+    organization = object_for(
+        Organization, request.user, tenancy.MANAGE_MEMBERS, pk=organization_pk
+    )
     form = MembershipAddForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
@@ -165,13 +201,20 @@ def membership_add(request: HttpRequest, organization_pk: int) -> HttpResponse:
                 services.invitation_send(
                     user=membership.user, domain=request.get_host(), use_https=request.is_secure()
                 )
-                messages.success(request, _("Member added. An e-mail invites them to choose a password."))
+                messages.success(
+                    request, _("Member added. An e-mail invites them to choose a password.")
+                )
             else:
                 messages.success(request, _("Member added."))
             return redirect("network:organization_detail", pk=organization.pk)
     return render(
-        request, "network/form.html",
-        {"form": form, "title": _("Add a member to %(name)s") % {"name": organization.name}, "organization": organization},
+        request,
+        "network/form.html",
+        {
+            "form": form,
+            "title": _("Add a member to %(name)s") % {"name": organization.name},
+            "organization": organization,
+        },
     )
 
 
@@ -179,39 +222,59 @@ def membership_add(request: HttpRequest, organization_pk: int) -> HttpResponse:
 def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = object_for(Membership, request.user, tenancy.MANAGE_MEMBERS, pk=pk)
     initial = {
-        "role": membership.role, "title": membership.title, "sites": list(membership.sites.all()),
+        "role": membership.role,
+        "title": membership.title,
+        "sites": list(membership.sites.all()),
         "ended_on": membership.ended_on,
     }
-    form = MembershipEditForm(request.POST or None, initial=initial, organization=membership.organization)
+    form = MembershipEditForm(
+        request.POST or None, initial=initial, organization=membership.organization
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_update(actor=request.user, membership=membership, **form.cleaned_data)
+            services.membership_update(
+                actor=request.user, membership=membership, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("network:organization_detail", pk=membership.organization_id)
     return render(
-        request, "network/form.html",
-        {"form": form, "title": _("Role of %(name)s") % {"name": membership.user}, "organization": membership.organization},
+        request,
+        "network/form.html",
+        {
+            "form": form,
+            "title": _("Role of %(name)s") % {"name": membership.user},
+            "organization": membership.organization,
+        },
     )
 
 
 @login_required
 def partnership_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = object_for(Organization, request.user, tenancy.CHANGE, pk=organization_pk)
-    form = PartnershipForm(request.POST or None, partners=selectors.partner_choices(organization=organization))
+    form = PartnershipForm(
+        request.POST or None, partners=selectors.partner_choices(organization=organization)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.partnership_create(actor=request.user, organization=organization, **form.cleaned_data)
+            services.partnership_create(
+                actor=request.user, organization=organization, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("Partnership recorded."))
             return redirect("network:organization_detail", pk=organization.pk)
     return render(
-        request, "network/form.html",
-        {"form": form, "title": _("New partnership for %(name)s") % {"name": organization.name}, "organization": organization},
+        request,
+        "network/form.html",
+        {
+            "form": form,
+            "title": _("New partnership for %(name)s") % {"name": organization.name},
+            "organization": organization,
+        },
     )
 
 
@@ -219,19 +282,28 @@ def partnership_create(request: HttpRequest, organization_pk: int) -> HttpRespon
 def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = object_for(Partnership, request.user, tenancy.CHANGE, pk=pk)
     initial = {
-        "kinds": partnership.kinds, "description": partnership.description,
-        "started_on": partnership.started_on, "ended_on": partnership.ended_on,
+        "kinds": partnership.kinds,
+        "description": partnership.description,
+        "started_on": partnership.started_on,
+        "ended_on": partnership.ended_on,
     }
     form = PartnershipForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.partnership_update(actor=request.user, partnership=partnership, **form.cleaned_data)
+            services.partnership_update(
+                actor=request.user, partnership=partnership, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("network:organization_detail", pk=partnership.organization_id)
     return render(
-        request, "network/form.html",
-        {"form": form, "title": _("Partnership with %(name)s") % {"name": partnership.partner}, "organization": partnership.organization},
+        request,
+        "network/form.html",
+        {
+            "form": form,
+            "title": _("Partnership with %(name)s") % {"name": partnership.partner},
+            "organization": partnership.organization,
+        },
     )

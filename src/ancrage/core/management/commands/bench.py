@@ -45,7 +45,9 @@ class Command(BaseCommand):
             return
         names = sorted(benchmarks) if all else [name]
         if not all and name not in benchmarks:
-            raise CommandError(f"Unknown benchmark {name!r}. Available: {', '.join(benchmarks) or 'none'}")
+            raise CommandError(
+                f"Unknown benchmark {name!r}. Available: {', '.join(benchmarks) or 'none'}"
+            )
         if scale < 1:
             raise CommandError("--scale must be 1 or more")
         results = {}
