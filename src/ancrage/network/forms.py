@@ -115,10 +115,9 @@ class SiteForm(ServiceErrorsMixin, forms.Form):
         return {name: getattr(site, name) for name in cls.base_fields}
 
 
-class MembershipAddForm(ServiceErrorsMixin, forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+class MembershipRoleForm(ServiceErrorsMixin, forms.Form):
+    """What a director sets for a member: role, job title and, for a liaison officer, sites."""
+
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     sites = forms.ModelMultipleChoiceField(
@@ -133,25 +132,21 @@ class MembershipAddForm(ServiceErrorsMixin, forms.Form):
         self.fields["sites"].queryset = organization.sites.all()
 
 
-class MembershipEditForm(ServiceErrorsMixin, forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    title = forms.CharField(label=_("Job title"), max_length=120, required=False)
-    sites = forms.ModelMultipleChoiceField(
-        label=_("Assigned sites"),
-        required=False,
-        queryset=Site.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-    )
+class MembershipAddForm(MembershipRoleForm):
+    email = forms.EmailField(label=_("E-mail"))
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+
+    field_order = ["email", "first_name", "last_name", "role", "title", "sites"]
+
+
+class MembershipEditForm(MembershipRoleForm):
     ended_on = forms.DateField(
         label=_("Ended on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Fill in when the person leaves this role: they lose access the next day."),
     )
-
-    def __init__(self, *args, organization: Organization, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["sites"].queryset = organization.sites.all()
 
 
 class PartnershipForm(ServiceErrorsMixin, forms.Form):

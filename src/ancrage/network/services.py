@@ -72,6 +72,30 @@ def _ensure_unique_organization_name(
         )
 
 
+def _save_audited(
+    instance: Any,
+    *,
+    actor: Any,
+    action: str,
+    organization_id: int | None = None,
+    details: dict | None = None,
+) -> Any:
+    """Validate, save and audit one row: the last step of every write below.
+
+    `organization_id` defaults to the row's own id, for when the row is the organization.
+    """
+    instance.full_clean(validate_constraints=False)
+    instance.save()
+    audit_record(
+        actor=actor,
+        action=action,
+        target=instance,
+        organization_id=organization_id if organization_id is not None else instance.pk,
+        details=details,
+    )
+    return instance
+
+
 def _changed(instance: Any, fields: Iterable[str], data: dict[str, Any]) -> dict[str, list[str]]:
     changes = {}
     for field in fields:
@@ -96,10 +120,8 @@ def organization_create(
     organization = Organization(
         name=name, kind=kind, borough=borough, is_synthetic=is_synthetic, **fields
     )
-    organization.full_clean(validate_constraints=False)
-    organization.save()
+    _save_audited(organization, actor=actor, action="create")
     organization.boroughs_served.set(boroughs_served)
-    audit_record(actor=actor, action="create", target=organization, organization_id=organization.pk)
     return organization
 
 
@@ -122,17 +144,9 @@ def organization_update(
     changes = _changed(organization, ORGANIZATION_FIELDS, data)
     for field, value in data.items():
         setattr(organization, field, value)
-    organization.full_clean(validate_constraints=False)
-    organization.save()
+    _save_audited(organization, actor=actor, action="change", details={"fields": changes})
     if boroughs_served is not None:
         organization.boroughs_served.set(boroughs_served)
-    audit_record(
-        actor=actor,
-        action="change",
-        target=organization,
-        organization_id=organization.pk,
-        details={"fields": changes},
-    )
     return organization
 
 
@@ -142,10 +156,7 @@ def site_create(*, actor: Any, organization: Organization, **data: Any) -> Site:
     if organization.sites.filter(name__iexact=data["name"]).exists():
         raise ValidationError({"name": _("This organization already has a site with this name.")})
     site = Site(organization=organization, **data)
-    site.full_clean(validate_constraints=False)
-    site.save()
-    audit_record(actor=actor, action="create", target=site, organization_id=organization.pk)
-    return site
+    return _save_audited(site, actor=actor, action="create", organization_id=organization.pk)
 
 
 @transaction.atomic
@@ -162,16 +173,13 @@ def site_update(*, actor: Any, site: Site, **data: Any) -> Site:
     changes = _changed(site, SITE_FIELDS, data)
     for field, value in data.items():
         setattr(site, field, value)
-    site.full_clean(validate_constraints=False)
-    site.save()
-    audit_record(
+    return _save_audited(
+        site,
         actor=actor,
         action="change",
-        target=site,
         organization_id=site.organization_id,
         details={"fields": changes},
     )
-    return site
 
 
 def _check_sites(organization: Organization, sites: Iterable[Site]) -> list[Site]:
@@ -226,17 +234,16 @@ def membership_add(
         title=title.strip(),
         started_on=started_on or timezone.localdate(),
     )
-    membership.full_clean(validate_constraints=False)
-    membership.save()
-    membership.sites.set(_check_sites(organization, sites))
-    forget_memberships(user)
-    audit_record(
+    assigned = _check_sites(organization, sites)
+    _save_audited(
+        membership,
         actor=actor,
         action="create",
-        target=membership,
         organization_id=organization.pk,
         details={"role": role, "account_created": created},
     )
+    membership.sites.set(assigned)
+    forget_memberships(user)
     return membership, created
 
 
@@ -271,17 +278,16 @@ def membership_update(
         {"role": role, "title": title, "ended_on": ended_on},
     )
     membership.role, membership.title, membership.ended_on = role, title.strip(), ended_on
-    membership.full_clean(validate_constraints=False)
-    membership.save()
-    membership.sites.set(_check_sites(membership.organization, sites))
-    forget_memberships(membership.user)
-    audit_record(
+    assigned = _check_sites(membership.organization, sites)
+    _save_audited(
+        membership,
         actor=actor,
         action="change",
-        target=membership,
         organization_id=membership.organization_id,
         details={"fields": changes},
     )
+    membership.sites.set(assigned)
+    forget_memberships(membership.user)
     return membership
 
 
@@ -319,10 +325,7 @@ def partnership_create(
         started_on=started_on,
         ended_on=ended_on,
     )
-    partnership.full_clean(validate_constraints=False)
-    partnership.save()
-    audit_record(actor=actor, action="create", target=partnership, organization_id=organization.pk)
-    return partnership
+    return _save_audited(partnership, actor=actor, action="create", organization_id=organization.pk)
 
 
 @transaction.atomic
@@ -340,15 +343,9 @@ def partnership_update(
     partnership.kinds = _check_kinds(kinds)
     partnership.description = description.strip()
     partnership.started_on, partnership.ended_on = started_on, ended_on
-    partnership.full_clean(validate_constraints=False)
-    partnership.save()
-    audit_record(
-        actor=actor,
-        action="change",
-        target=partnership,
-        organization_id=partnership.organization_id,
+    return _save_audited(
+        partnership, actor=actor, action="change", organization_id=partnership.organization_id
     )
-    return partnership
 
 
 def invitation_send(*, user: Any, domain: str, use_https: bool) -> None:

@@ -1,5 +1,8 @@
 """Thin views: parse the request, call a selector or a service, render."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -92,94 +95,92 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    success: str | Callable[[Any], str],
+    done: Callable[[Any], HttpResponse],
+    title: str,
+    organization: Organization | None = None,
+) -> HttpResponse:
+    """The one flow of every form page: parse, call the service, show its errors or move on."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return done(result)
+    return render(
+        request, "network/form.html", {"form": form, "title": title, "organization": organization}
+    )
+
+
+def _to_organization(organization_id: int) -> Callable[[Any], HttpResponse]:
+    return lambda _result: redirect("network:organization_detail", pk=organization_id)
+
+
 @login_required
 def organization_create(request: HttpRequest) -> HttpResponse:
     if not tenancy.has_capability(request.user, tenancy.CREATE_ORGANIZATION):
         raise PermissionDenied
-    form = OrganizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organization = services.organization_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Organization created."))
-            return redirect("network:organization_detail", pk=organization.pk)
-    return render(request, "network/form.html", {"form": form, "title": _("New organization")})
+    return _form_page(
+        request,
+        OrganizationForm(request.POST or None),
+        save=lambda data: services.organization_create(actor=request.user, **data),
+        success=_("Organization created."),
+        done=lambda organization: redirect("network:organization_detail", pk=organization.pk),
+        title=_("New organization"),
+    )
 
 
 @login_required
 def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organization = object_for(Organization, request.user, tenancy.CHANGE, pk=pk)
-    form = OrganizationForm(
-        request.POST or None, initial=OrganizationForm.initial_for(organization)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_update(
-                actor=request.user, organization=organization, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("network:organization_detail", pk=organization.pk)
-    return render(
+    return _form_page(
         request,
-        "network/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": organization.name},
-            "organization": organization,
-        },
+        OrganizationForm(request.POST or None, initial=OrganizationForm.initial_for(organization)),
+        save=lambda data: services.organization_update(
+            actor=request.user, organization=organization, **data
+        ),
+        success=_("Changes saved."),
+        done=_to_organization(organization.pk),
+        title=_("Edit %(name)s") % {"name": organization.name},
+        organization=organization,
     )
 
 
 @login_required
 def site_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = object_for(Organization, request.user, tenancy.CHANGE, pk=organization_pk)
-    form = SiteForm(
-        request.POST or None, initial={"borough": organization.borough, "is_active": True}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.site_create(actor=request.user, organization=organization, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Site added."))
-            return redirect("network:organization_detail", pk=organization.pk)
-    return render(
+    initial = {"borough": organization.borough, "is_active": True}
+    return _form_page(
         request,
-        "network/form.html",
-        {
-            "form": form,
-            "title": _("New site for %(name)s") % {"name": organization.name},
-            "organization": organization,
-        },
+        SiteForm(request.POST or None, initial=initial),
+        save=lambda data: services.site_create(
+            actor=request.user, organization=organization, **data
+        ),
+        success=_("Site added."),
+        done=_to_organization(organization.pk),
+        title=_("New site for %(name)s") % {"name": organization.name},
+        organization=organization,
     )
 
 
 @login_required
 def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
     site = object_for(Site, request.user, tenancy.CHANGE, pk=pk)
-    form = SiteForm(request.POST or None, initial=SiteForm.initial_for(site))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.site_update(actor=request.user, site=site, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("network:organization_detail", pk=site.organization_id)
-    return render(
+    return _form_page(
         request,
-        "network/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": site.name},
-            "organization": site.organization,
-        },
+        SiteForm(request.POST or None, initial=SiteForm.initial_for(site)),
+        save=lambda data: services.site_update(actor=request.user, site=site, **data),
+        success=_("Changes saved."),
+        done=_to_organization(site.organization_id),
+        title=_("Edit %(name)s") % {"name": site.name},
+        organization=site.organization,
     )
 
 
@@ -188,33 +189,30 @@ def membership_add(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = object_for(
         Organization, request.user, tenancy.MANAGE_MEMBERS, pk=organization_pk
     )
-    form = MembershipAddForm(request.POST or None, organization=organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership, created = services.membership_add(
-                actor=request.user, organization=organization, **form.cleaned_data
+
+    def save(data: dict[str, Any]) -> bool:
+        membership, created = services.membership_add(
+            actor=request.user, organization=organization, **data
+        )
+        if created:
+            # A new account has no password: the person chooses one from the e-mailed link.
+            services.invitation_send(
+                user=membership.user, domain=request.get_host(), use_https=request.is_secure()
             )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            if created:
-                services.invitation_send(
-                    user=membership.user, domain=request.get_host(), use_https=request.is_secure()
-                )
-                messages.success(
-                    request, _("Member added. An e-mail invites them to choose a password.")
-                )
-            else:
-                messages.success(request, _("Member added."))
-            return redirect("network:organization_detail", pk=organization.pk)
-    return render(
+        return created
+
+    return _form_page(
         request,
-        "network/form.html",
-        {
-            "form": form,
-            "title": _("Add a member to %(name)s") % {"name": organization.name},
-            "organization": organization,
-        },
+        MembershipAddForm(request.POST or None, organization=organization),
+        save=save,
+        success=lambda created: (
+            _("Member added. An e-mail invites them to choose a password.")
+            if created
+            else _("Member added.")
+        ),
+        done=_to_organization(organization.pk),
+        title=_("Add a member to %(name)s") % {"name": organization.name},
+        organization=organization,
     )
 
 
@@ -227,54 +225,36 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "sites": list(membership.sites.all()),
         "ended_on": membership.ended_on,
     }
-    form = MembershipEditForm(
-        request.POST or None, initial=initial, organization=membership.organization
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_update(
-                actor=request.user, membership=membership, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("network:organization_detail", pk=membership.organization_id)
-    return render(
+    return _form_page(
         request,
-        "network/form.html",
-        {
-            "form": form,
-            "title": _("Role of %(name)s") % {"name": membership.user},
-            "organization": membership.organization,
-        },
+        MembershipEditForm(
+            request.POST or None, initial=initial, organization=membership.organization
+        ),
+        save=lambda data: services.membership_update(
+            actor=request.user, membership=membership, **data
+        ),
+        success=_("Changes saved."),
+        done=_to_organization(membership.organization_id),
+        title=_("Role of %(name)s") % {"name": membership.user},
+        organization=membership.organization,
     )
 
 
 @login_required
 def partnership_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = object_for(Organization, request.user, tenancy.CHANGE, pk=organization_pk)
-    form = PartnershipForm(
-        request.POST or None, partners=selectors.partner_choices(organization=organization)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.partnership_create(
-                actor=request.user, organization=organization, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Partnership recorded."))
-            return redirect("network:organization_detail", pk=organization.pk)
-    return render(
+    return _form_page(
         request,
-        "network/form.html",
-        {
-            "form": form,
-            "title": _("New partnership for %(name)s") % {"name": organization.name},
-            "organization": organization,
-        },
+        PartnershipForm(
+            request.POST or None, partners=selectors.partner_choices(organization=organization)
+        ),
+        save=lambda data: services.partnership_create(
+            actor=request.user, organization=organization, **data
+        ),
+        success=_("Partnership recorded."),
+        done=_to_organization(organization.pk),
+        title=_("New partnership for %(name)s") % {"name": organization.name},
+        organization=organization,
     )
 
 
@@ -287,23 +267,14 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "started_on": partnership.started_on,
         "ended_on": partnership.ended_on,
     }
-    form = PartnershipForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.partnership_update(
-                actor=request.user, partnership=partnership, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("network:organization_detail", pk=partnership.organization_id)
-    return render(
+    return _form_page(
         request,
-        "network/form.html",
-        {
-            "form": form,
-            "title": _("Partnership with %(name)s") % {"name": partnership.partner},
-            "organization": partnership.organization,
-        },
+        PartnershipForm(request.POST or None, initial=initial),
+        save=lambda data: services.partnership_update(
+            actor=request.user, partnership=partnership, **data
+        ),
+        success=_("Changes saved."),
+        done=_to_organization(partnership.organization_id),
+        title=_("Partnership with %(name)s") % {"name": partnership.partner},
+        organization=partnership.organization,
     )
