@@ -20,5 +20,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("network/", include("ancrage.network.urls")),
+    path("activities/", include("ancrage.activities.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -28,7 +28,10 @@ CHANGE = "network.change"
 MANAGE_MEMBERS = "network.manage_members"
 CREATE_ORGANIZATION = "network.create_organization"
 
-CAPABILITIES = (VIEW, CHANGE, MANAGE_MEMBERS, CREATE_ORGANIZATION)
+RECORD_ACTIVITIES = "activities.record"
+VIEW_PROGRAM = "activities.dashboard"
+
+CAPABILITIES = (VIEW, CHANGE, MANAGE_MEMBERS, CREATE_ORGANIZATION, RECORD_ACTIVITIES, VIEW_PROGRAM)
 
 ALL_ROLES = frozenset(Role)
 
@@ -38,14 +41,31 @@ ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
     CHANGE: frozenset({Role.DIRECTOR, Role.ADMINISTRATOR, Role.COORDINATOR}),
     MANAGE_MEMBERS: frozenset({Role.DIRECTOR, Role.ADMINISTRATOR}),
     CREATE_ORGANIZATION: frozenset(),
+    RECORD_ACTIVITIES: frozenset(
+        {
+            Role.LIAISON_OFFICER,
+            Role.COMMUNITY_WORKER,
+            Role.INTAKE_WORKER,
+            Role.COORDINATOR,
+            Role.DIRECTOR,
+            Role.ADMINISTRATOR,
+        }
+    ),
+    VIEW_PROGRAM: frozenset(
+        {Role.LIAISON_OFFICER, Role.COORDINATOR, Role.DIRECTOR, Role.DATA_STEWARD, Role.ADMINISTRATOR}
+    ),
 }
 
 # Across the network: (role, kind of the organization the role is held in) -> capabilities.
 # The city's coordinators (Service de la diversité sociale, BINAM, Service des bibliothèques) see
 # the whole network's organizations, sites and partnerships, and register new organizations.
 NETWORK_WIDE: dict[tuple[Role, str], frozenset[str]] = {
-    (Role.COORDINATOR, OrganizationKind.CITY_SERVICE): frozenset({VIEW, CREATE_ORGANIZATION}),
-    (Role.ADMINISTRATOR, OrganizationKind.CITY_SERVICE): frozenset({VIEW, CREATE_ORGANIZATION}),
+    (Role.COORDINATOR, OrganizationKind.CITY_SERVICE): frozenset(
+        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM}
+    ),
+    (Role.ADMINISTRATOR, OrganizationKind.CITY_SERVICE): frozenset(
+        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM}
+    ),
 }
 
 

@@ -1,0 +1,3 @@
+"""Placeholder module replaced by the dashboard pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Placeholder module replaced by the staff pages."""
+
+urlpatterns: list = []
