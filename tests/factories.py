@@ -78,3 +78,52 @@ def member(
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, organization=organization, role=role)
     return user
+
+
+# --- Activities -------------------------------------------------------------------------------
+
+
+def _activity_type(code: str = "coffee-and-chat"):
+    from ancrage.activities.models import ActivityType
+
+    return ActivityType.objects.get(code=code)
+
+
+def _two_days_ago_at_six_pm():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.localtime().replace(hour=18, minute=0, second=0, microsecond=0) - timedelta(
+        days=2
+    )
+
+
+def _two_hours_after(start):
+    from datetime import timedelta
+
+    return start + timedelta(hours=2)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Activity"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: {"fr": f"Café-jasette {n}", "en": f"Coffee and Chat {n}"})
+    activity_type = factory.LazyFunction(_activity_type)
+    category = "mixed"
+    venue_kind = "library"
+    borough = factory.LazyFunction(lambda: borough("lasalle"))
+    format = "drop_in"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A past session by default (two days ago, 18:00–20:00 Montréal time)."""
+
+    class Meta:
+        model = "activities.Session"
+
+    activity = factory.SubFactory(ActivityFactory)
+    starts_at = factory.LazyFunction(_two_days_ago_at_six_pm)
+    ends_at = factory.LazyAttribute(lambda o: _two_hours_after(o.starts_at))
