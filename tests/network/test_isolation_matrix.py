@@ -24,6 +24,8 @@ class Victim:
     site: Site
     membership_pk: int
     partnership: Partnership
+    activity_pk: int = 0  # activities of B: one past session
+    session_pk: int = 0
 
 
 @pytest.fixture
@@ -33,7 +35,13 @@ def victim(db) -> Victim:
     staff = factories.member(organization, Role.INTAKE_WORKER, last_name=SECRET)
     third = factories.OrganizationFactory(name="Organisme C")
     partnership = factories.PartnershipFactory(organization=organization, partner=third)
-    return Victim(organization, site, staff.memberships.get().pk, partnership)
+    victim = Victim(organization, site, staff.memberships.get().pk, partnership)
+    activity = factories.ActivityFactory(
+        organization=organization, title={"fr": f"Activité {SECRET}", "en": f"Activity {SECRET}"}
+    )
+    victim.activity_pk = activity.pk
+    victim.session_pk = factories.SessionFactory(activity=activity).pk
+    return victim
 
 
 # url name -> the kwargs that point at organization B's object
@@ -46,6 +54,14 @@ OBJECT_URLS = {
     "network:site_edit": lambda v: {"pk": v.site.pk},
     "network:membership_edit": lambda v: {"pk": v.membership_pk},
     "network:partnership_edit": lambda v: {"pk": v.partnership.pk},
+    "activities:manage_activity_create": lambda v: {"organization_pk": v.organization.pk},
+    "activities:manage_outreach_create": lambda v: {"organization_pk": v.organization.pk},
+    "activities:manage_activity": lambda v: {"pk": v.activity_pk},
+    "activities:manage_session_new": lambda v: {"pk": v.activity_pk},
+    "activities:manage_series_new": lambda v: {"pk": v.activity_pk},
+    "activities:manage_attendance": lambda v: {"pk": v.session_pk},
+    "activities:manage_session_cancel": lambda v: {"pk": v.session_pk},
+    "activities:manage_session_move": lambda v: {"pk": v.session_pk},
 }
 
 # Forms posted at B's objects: a forged POST must not change anything either.
