@@ -148,6 +148,48 @@ def session_schedule(
     return session
 
 
+# Sessions repeat by the day at the finest. Finer frequencies, and rule parts a person planning
+# activities does not need, are refused: dateutil only stops a rule whose filters never match in
+# the year 9999, and an hourly or secondly one takes minutes to get there.
+RRULE_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+RRULE_PARTS = {
+    "FREQ",
+    "INTERVAL",
+    "COUNT",
+    "UNTIL",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYMONTH",
+    "BYSETPOS",
+    "WKST",
+}
+DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February of a leap year
+
+
+def _rule_parts(rule: str) -> dict[str, str]:
+    invalid = ValidationError({"rrule": _("This recurrence rule is not valid.")})
+    parts: dict[str, str] = {}
+    for item in rule.split(";"):
+        name, sep, value = item.partition("=")
+        name = name.strip().upper()
+        if not sep or not value.strip() or name in parts:
+            raise invalid
+        parts[name] = value.strip().upper()
+    if set(parts) - RRULE_PARTS or parts.get("FREQ") not in RRULE_FREQUENCIES:
+        raise invalid
+    if "BYMONTHDAY" in parts and "BYMONTH" in parts:
+        try:
+            days = [int(d) for d in parts["BYMONTHDAY"].split(",")]
+            months = [int(m) for m in parts["BYMONTH"].split(",")]
+        except ValueError as exc:
+            raise invalid from exc
+        if not all(1 <= m <= 12 for m in months):
+            raise invalid
+        if not any(d < 0 or d <= DAYS_IN_MONTH[m - 1] for d in days for m in months):
+            raise ValidationError({"rrule": _("This rule produces no session.")})
+    return parts
+
+
 def expand_rrule(rule: str, first_start: datetime) -> list[datetime]:
     """The occurrences of an RRULE, refused when the series never ends or is unreasonably long."""
     rule = rule.strip()
@@ -155,8 +197,8 @@ def expand_rrule(rule: str, first_start: datetime) -> list[datetime]:
         rule = rule[6:]
     if len(rule) > 500 or "\n" in rule:
         raise ValidationError({"rrule": _("This recurrence rule is not valid.")})
-    upper = rule.upper()
-    if "COUNT=" not in upper and "UNTIL=" not in upper:
+    parts = _rule_parts(rule)
+    if "COUNT" not in parts and "UNTIL" not in parts:
         raise ValidationError(
             {"rrule": _("A series must end: give a number of sessions or an end date.")}
         )
@@ -239,6 +281,14 @@ def session_move(
     _check_times(starts_at, ends_at)
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(_("This session is cancelled."))
+    if starts_at > timezone.now() and Attendance.objects.filter(session=session).exists():
+        raise ValidationError(
+            {
+                "starts_at": _(
+                    "Attendance was recorded for this session: it cannot move to the future."
+                )
+            }
+        )
     before = session.starts_at
     session.starts_at, session.ends_at = starts_at, ends_at
     session.save(update_fields=["starts_at", "ends_at"])
