@@ -364,3 +364,10 @@ def test_query_count_does_not_grow_with_sessions(
         schedule(calendar_data["chat"], day, 14)
     with django_assert_max_num_queries(20):
         get(client)
+
+
+def test_times_in_the_reader_s_language(client, calendar_data):
+    french = get(client).content.decode()
+    assert ">10\xa0h\xa000</time> – <time" in french and ">12\xa0h\xa000</time>" in french
+    english = english_client().get(URL).content.decode()
+    assert ">10 a.m.</time> – <time" in english and ">noon</time>" in english

@@ -53,10 +53,14 @@ def test_phone_visitor_filters_by_borough_and_switches_to_english(phone_page, vi
     axe_check(page)
 
     lachine = Borough.objects.get(code="lachine")
+    filters = page.locator("details.calendar-filters")
+    expect(filters).not_to_have_attribute("open", "")  # closed: the sessions come first on a phone
+    filters.locator("summary").click()
     page.select_option("#id_borough", str(lachine.pk))
     page.locator("form[role=search] button[type=submit]").click()
     page.wait_for_load_state()
     screenshot(page, "calendar-lachine")
+    expect(filters).to_have_attribute("open", "")  # open while a filter is on
     assert f"borough={lachine.pk}" in page.url
     expect(main.get_by_text("Café-emploi à Lachine")).to_be_visible()
     expect(main.get_by_text("Bibliothèque Saul-Bellow")).to_be_visible()

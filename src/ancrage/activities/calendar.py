@@ -20,9 +20,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
 from icalendar import Calendar, Event, vRecur
 
 from ancrage.activities.models import Activity, ActivityType, Recurrence, Session
@@ -122,54 +121,54 @@ DATE_FORMATS = ["%Y-%m-%d"]
 
 class CalendarFilterForm(forms.Form):
     borough = ReferenceChoiceField(
-        label=_lazy("Borough"),
+        label=_("Borough"),
         required=False,
         queryset=Borough.objects.none(),
-        empty_label=_lazy("All boroughs"),
+        empty_label=_("All boroughs"),
     )
     language = ReferenceChoiceField(
-        label=_lazy("Language"),
+        label=_("Language"),
         required=False,
         queryset=Language.objects.none(),
-        empty_label=_lazy("All languages"),
+        empty_label=_("All languages"),
     )
     audience = ReferenceChoiceField(
-        label=_lazy("Audience"),
+        label=_("Audience"),
         required=False,
         queryset=Audience.objects.none(),
-        empty_label=_lazy("All audiences"),
+        empty_label=_("All audiences"),
     )
     activity_type = ReferenceChoiceField(
-        label=_lazy("Type of activity"),
+        label=_("Type of activity"),
         required=False,
         queryset=ActivityType.objects.none(),
-        empty_label=_lazy("All types"),
+        empty_label=_("All types"),
     )
     organization = SafeModelChoiceField(
-        label=_lazy("Organization"),
+        label=_("Organization"),
         required=False,
         queryset=Organization.objects.none(),
-        empty_label=_lazy("All organizations"),
+        empty_label=_("All organizations"),
     )
     site = SiteChoiceField(
-        label=_lazy("Library or site"),
+        label=_("Library or site"),
         required=False,
         queryset=Site.objects.none(),
-        empty_label=_lazy("All places"),
+        empty_label=_("All places"),
     )
     date_from = forms.DateField(
-        label=_lazy("From"),
+        label=_("From"),
         required=False,
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_lazy("Format: YYYY-MM-DD"),
+        help_text=_("Format: YYYY-MM-DD"),
     )
     date_to = forms.DateField(
-        label=_lazy("To"),
+        label=_("To"),
         required=False,
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_lazy("Format: YYYY-MM-DD"),
+        help_text=_("Format: YYYY-MM-DD"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -303,6 +302,21 @@ class Entry:
     @property
     def day(self) -> date:
         return self.starts_at.date()
+
+    @property
+    def start_time(self) -> str:
+        return clock(self.starts_at)
+
+    @property
+    def end_time(self) -> str:
+        return clock(self.ends_at)
+
+
+def clock(moment: datetime) -> str:
+    """'18 h 30' in French ("H h i" of Django's fr_CA formats shows the 12-hour clock), else local."""
+    if translation.get_language().startswith("fr"):
+        return f"{moment.hour}\xa0h\xa0{moment.minute:02d}"
+    return formats.time_format(moment)
 
 
 def _title_language(texts: dict[str, str], text: str) -> str:

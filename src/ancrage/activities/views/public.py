@@ -68,6 +68,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             "date_from": date_from,
             "date_to": date_to,
             "feeds": feeds,
+            "filtered": any(request.GET.get(name) for name in form.fields),
             "querystring": _querystring_without_page(request),
         },
     )
