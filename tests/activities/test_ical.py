@@ -251,3 +251,17 @@ def test_feed_leaves_out_old_one_off_sessions(client, org_a):
     recent = schedule(activity, 1)
     uids = {str(e["UID"]) for e in events(fetch(client, org_feed_url(org_a.pk)))}
     assert uids == {f"session-{recent.pk}@ancrage"}
+
+
+def test_extra_date_of_a_series_is_an_event_of_its_own(client, series):
+    extra = services.session_schedule(
+        actor=None,
+        activity=series,
+        starts_at=series.recurrence.first_start + timedelta(days=2),
+        ends_at=series.recurrence.first_start + timedelta(days=2, hours=1),
+    )
+    calendar = fetch(client, org_feed_url(series.organization_id))
+    by_uid = {str(e["UID"]): e for e in events(calendar)}
+    assert by_uid[f"session-{extra.pk}@ancrage"].decoded("DTSTART") == extra.starts_at
+    expanded = expand(calendar, f"activity-{series.pk}@ancrage") + [extra.starts_at]
+    assert sorted(expanded) == scheduled_starts(series)

@@ -400,20 +400,25 @@ def _location(activity: Activity) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _line(label: str, value: str) -> str:
+    # French puts a space before the colon.
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
+
+
 def _description(activity: Activity, language: str) -> str:
     lines = []
     text = pick(activity.description, language)
     if text:
         lines.extend([text, ""])
-    lines.append(f"{_('Type of activity')}: {pick(activity.activity_type.names, language)}")
-    lines.append(f"{_('Organization')}: {activity.organization.name}")
-    format_line = activity.get_format_display()
+    lines.append(_line(_("Type of activity"), pick(activity.activity_type.names, language)))
+    lines.append(_line(_("Organization"), activity.organization.name))
+    format_line = str(activity.get_format_display())
     if activity.format == Activity.Format.REGISTRATION and activity.capacity:
         format_line += " — " + _("%(count)d places") % {"count": activity.capacity}
-    lines.append(f"{_('Format')}: {format_line}")
+    lines.append(_line(_("Format"), format_line))
     names = [pick(item.names, language) for item in activity.languages.all()]
     if names:
-        lines.append(f"{_('Languages')}: {', '.join(names)}")
+        lines.append(_line(_("Languages"), ", ".join(names)))
     return "\n".join(lines)
 
 
@@ -471,8 +476,7 @@ def _series_events(
     for session in sessions:
         if session.original_start is None:
             # An extra date added to the series: an event of its own.
-            if session.status == Session.Status.SCHEDULED:
-                events.append(_single_event(activity, session, language, stamp))
+            events.append(_single_event(activity, session, language, stamp))
             continue
         if session.status != Session.Status.SCHEDULED:
             continue
