@@ -1,13 +1,17 @@
 """`ancrage seed-demo`: the Montréal demonstration network, as someone trying the demo sees it."""
 
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db.models import Count, Sum
 from django.test import Client, RequestFactory
+from django.utils import timezone
 
+from ancrage.activities.models import Activity, Attendance, OutreachContact, Session
 from ancrage.core.choices import OrganizationKind, Role
 from ancrage.core.models import AuditEvent, Borough
 from ancrage.core.reference_data import LIAISON_PILOT_BOROUGHS
@@ -53,6 +57,26 @@ def snapshot() -> dict[str, list]:
         ),
         "partnerships": sorted(
             Partnership.objects.values_list("organization__name", "partner__name", "kinds")
+        ),
+        "activities": sorted(
+            (org, title["fr"], str(officer or ""))
+            for org, title, officer in Activity.objects.values_list(
+                "organization__name", "title", "officer__username"
+            )
+        ),
+        "sessions": Session.objects.count(),
+        "cancelled": Session.objects.filter(status=Session.Status.CANCELLED).count(),
+        "session_times": sorted(
+            (title["fr"], str(starts_at))
+            for title, starts_at in Session.objects.values_list("activity__title", "starts_at")
+        ),
+        "attendance": Attendance.objects.aggregate(
+            total=Sum("total"), newcomers=Sum("newcomers"), women=Sum("women"), rows=Count("pk")
+        ),
+        "outreach": sorted(
+            OutreachContact.objects.values_list(
+                "officer__username", "met_on", "place", "people_met"
+            )
         ),
     }
 
@@ -124,6 +148,39 @@ def test_demo_network_looks_like_montreal():
 
 
 @pytest.mark.django_db
+def test_a_year_of_liaison_program_activity():
+    seed()
+    now = timezone.now()
+    held = Attendance.objects.filter(session__starts_at__gte=now - timedelta(days=366))
+    pilot = held.filter(
+        session__activity__officer__in=Membership.objects.filter(role=Role.LIAISON_OFFICER).values(
+            "user"
+        ),
+        session__activity__borough__code__in=LIAISON_PILOT_BOROUGHS,
+    )
+    # The program's figure: more than 10,000 people in 12 months by four officers.
+    pilot_total = pilot.aggregate(n=Sum("total"))["n"]
+    assert 9_000 <= pilot_total <= 13_000
+    assert pilot.values("session__activity__officer").distinct().count() == 4
+    # Every library branch runs something; some community organizations too.
+    branches = Site.objects.filter(kind=Site.Kind.LIBRARY_BRANCH)
+    assert not branches.exclude(activities__isnull=False).exists()
+    assert Activity.objects.filter(
+        organization__kind=OrganizationKind.COMMUNITY_ORGANIZATION
+    ).exists()
+    # Attendance only on past sessions that were not cancelled; counts add up.
+    assert not Attendance.objects.filter(session__starts_at__gt=now).exists()
+    assert not Attendance.objects.filter(session__status=Session.Status.CANCELLED).exists()
+    assert Session.objects.filter(status=Session.Status.CANCELLED).exists()
+    assert Session.objects.filter(starts_at__gt=now).exists()  # the calendar has a future
+    for activity in Activity.objects.all()[:50]:
+        assert activity.title.get("fr") and activity.title.get("en")
+    outside = Activity.objects.filter(site__isnull=True).exclude(venue_kind="library")
+    assert outside.exists()
+    assert OutreachContact.objects.values("officer").distinct().count() == 4
+
+
+@pytest.mark.django_db
 def test_running_again_refuses_keeps_or_rebuilds_the_same_data():
     seed("--seed", "2026")
     first = snapshot()
@@ -149,6 +206,7 @@ def test_running_again_refuses_keeps_or_rebuilds_the_same_data():
     assert other["people"] != first["people"]
     assert other["organizations"] != first["organizations"]
     assert other["partnerships"] != first["partnerships"]
+    assert other["attendance"] != first["attendance"]
     assert Membership.objects.filter(role=Role.LIAISON_OFFICER).count() == 4
     # The accounts to try the demo with do not depend on the seed.
     assert can_log_in("direction@demo.ancrage.ca")

@@ -21,16 +21,16 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
+    FloatField,
+    Func,
+    IntegerField,
     Q,
     QuerySet,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -68,7 +68,38 @@ COUNT_FIELDS = (
     "library_non_users",
 )
 
-DURATION = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+
+class SessionHours(Func):
+    """Length of a session in hours, computed by the database's own date functions.
+
+    Django's portable duration arithmetic calls back into Python once per row on SQLite; these
+    native expressions keep a city-wide year fast on both databases.
+    """
+
+    output_field = FloatField()
+
+    def __init__(self) -> None:
+        super().__init__(F("ends_at"), F("starts_at"))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        end, start = self.get_source_expressions()
+        end_sql, end_params = compiler.compile(end)
+        start_sql, start_params = compiler.compile(start)
+        params = [*end_params, *start_params]
+        if connection.vendor == "sqlite":
+            return f"((julianday({end_sql}) - julianday({start_sql})) * 24.0)", params
+        if connection.vendor == "postgresql":
+            return (
+                f"(CAST(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) AS double precision) / 3600.0)",
+                params,
+            )
+        return f"(TIMESTAMPDIFF(SECOND, {start_sql}, {end_sql}) / 3600.0)", [
+            *start_params,
+            *end_params,
+        ]
+
+
+DURATION = SessionHours()
 
 
 def audience_labels() -> list[tuple[str, str]]:
@@ -170,8 +201,8 @@ def _sums() -> dict[str, Any]:
     }
 
 
-def _hours(duration: timedelta | None) -> float:
-    return round(duration.total_seconds() / 3600, 1) if duration else 0.0
+def _hours(hours: float | None) -> float:
+    return round(hours or 0.0, 1)
 
 
 @dataclass
@@ -326,18 +357,20 @@ def _months(filters: ProgramFilters) -> list[date]:
 def _by_month(
     sessions: QuerySet[Session], filters: ProgramFilters
 ) -> list[tuple[str, list[float]]]:
-    found = {}
-    for row in _grouped(
-        sessions.annotate(month=TruncMonth("starts_at", tzinfo=timezone.get_current_timezone())),
-        "month",
-    ):
-        month = row["month"]
-        if isinstance(month, datetime):
-            month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
-        found[month.replace(day=1)] = _values(row)
+    """Month by month; the month is found by comparing with local month starts (native SQL)."""
+    months = _months(filters)
+    starts = [timezone.make_aware(datetime.combine(m, time.min)) for m in months[1:]]
+    month = Case(
+        *[When(starts_at__lt=start, then=Value(number)) for number, start in enumerate(starts)],
+        default=Value(len(months) - 1),
+        output_field=IntegerField(),
+    )
+    found = {
+        row["month"]: _values(row) for row in _grouped(sessions.annotate(month=month), "month")
+    }
     return [
-        (date_format(month, "YEAR_MONTH_FORMAT"), found.get(month, [0, 0.0, 0, 0]))
-        for month in _months(filters)
+        (date_format(day, "YEAR_MONTH_FORMAT"), found.get(number, [0, 0.0, 0, 0]))
+        for number, day in enumerate(months)
     ]
 
 

@@ -11,12 +11,15 @@ from typing import Any, TextIO
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
+from ancrage.activities.models import Activity, Attendance, OutreachContact, Session
 from ancrage.core.audit import audit_record
 from ancrage.core.choices import OrganizationKind, Role
 from ancrage.core.models import Borough
+from ancrage.core.reference_data import LIAISON_PILOT_BOROUGHS
+from ancrage.demo.activities import demo_activities
 from ancrage.demo.montreal import (
     DEFAULT_SEED,
     DEMO_ACCOUNTS,
@@ -67,6 +70,12 @@ class DemoSummary:
     users: int
     partnerships: int
     accounts: list[DemoAccount] = field(default_factory=list)
+    activities: int = 0
+    sessions: int = 0
+    cancelled_sessions: int = 0
+    attendances: int = 0  # head counts added up: not distinct people
+    pilot_attendances: int = 0  # those of the four pilot boroughs' Liaison Officers
+    outreach_contacts: int = 0
     seconds: float = 0.0
 
 
@@ -123,6 +132,18 @@ def demo_summary(*, seed: int, seconds: float = 0.0) -> DemoSummary:
         partnerships=Partnership.objects.count(),
         accounts=demo_accounts(),
         seconds=seconds,
+        activities=Activity.objects.count(),
+        sessions=Session.objects.count(),
+        cancelled_sessions=Session.objects.filter(status=Session.Status.CANCELLED).count(),
+        attendances=Attendance.objects.aggregate(n=Sum("total"))["n"] or 0,
+        pilot_attendances=Attendance.objects.filter(
+            session__activity__officer_id__in=Membership.objects.filter(
+                role=Role.LIAISON_OFFICER
+            ).values("user_id"),
+            session__activity__borough__code__in=LIAISON_PILOT_BOROUGHS,
+        ).aggregate(n=Sum("total"))["n"]
+        or 0,
+        outreach_contacts=OutreachContact.objects.count(),
     )
 
 
@@ -213,6 +234,7 @@ def demo_seed(*, seed: int = DEFAULT_SEED, stdout: TextIO | None = None) -> Demo
         if Organization.objects.exists() or demo_users().exists():
             raise DemoDataExists
         _write_plan(plan, stdout)
+        demo_activities(seed=seed, stdout=stdout)
     return demo_summary(seed=seed, seconds=time.monotonic() - started)
 
 
@@ -228,11 +250,17 @@ def demo_reset(*, stdout: TextIO | None = None) -> dict[str, Any]:
         "memberships": Membership.objects.count(),
         "partnerships": Partnership.objects.count(),
         "users": demo_users().count(),
+        "activities": Activity.objects.count(),
+        "outreach_contacts": OutreachContact.objects.count(),
     }
     _say(
         stdout,
         _("Deleting %(organizations)d organizations and %(users)d demo accounts…") % removed,
     )
+    # Activities first: their sites are protected while an activity takes place there.
+    Attendance.objects.all().delete()
+    Activity.objects.all().delete()
+    OutreachContact.objects.all().delete()
     Partnership.objects.all().delete()
     Membership.objects.all().delete()
     Site.objects.all().delete()
