@@ -146,3 +146,25 @@ def test_grid_and_activity_form_are_accessible(
     visit(page, f"/activities/manage/organizations/{org_a.pk}/outreach/", "outreach")
     axe_check(page)
     assert not page.e2e_errors, f"JavaScript errors: {page.e2e_errors}"
+
+
+def test_grid_fits_a_tablet_with_big_inputs(
+    browser, live_server, screenshot, officer, two_sessions
+):
+    first, _second = two_sessions
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="fr-CA")
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, officer.username, factories.PASSWORD)
+        page.goto(f"{live_server.url}/activities/manage/sessions/{first.pk}/attendance/")
+        screenshot(page, "tablet-grid")
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+        box = page.locator("#id_newcomers").bounding_box()
+        assert box is not None and box["height"] >= 44  # a comfortable touch target
+        # Two or more inputs side by side: a grid, not one long column.
+        tops = {
+            round(page.locator(f"#id_{name}").bounding_box()["y"]) for name in ("women", "children")
+        }
+        assert len(tops) == 1
+    finally:
+        context.close()
