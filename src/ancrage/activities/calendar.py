@@ -552,7 +552,11 @@ def build_calendar(activities: QuerySet[Activity], *, name: str, language: str) 
                 ]
             for event in events:
                 calendar.add_component(event)
-    calendar.add_missing_timezones()
+    # The VTIMEZONE covers the feed's span (its past 90 days, series of at most two years).
+    today = timezone.localdate()
+    calendar.add_missing_timezones(
+        first_date=date(today.year - 3, 1, 1), last_date=date(today.year + 4, 1, 1)
+    )
     return calendar.to_ical()
 
 
