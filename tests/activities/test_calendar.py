@@ -336,6 +336,8 @@ def test_reversed_or_too_long_range_shows_the_error(client, calendar_data):
         response = get(client, date_from=start.isoformat(), date_to=end.isoformat())
         assert not response.context["valid"]
         assert 'id="form-errors"' in response.content.decode()
+    response = get(client, date_to=(today + timedelta(days=367)).isoformat())
+    assert not response.context["valid"]
 
 
 def test_past_start_date_refused(client, calendar_data):

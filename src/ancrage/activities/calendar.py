@@ -200,6 +200,8 @@ class CalendarFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
+        if end and not start and "date_from" not in self.errors:
+            start = timezone.localdate()
         if start and end:
             if end < start:
                 raise ValidationError(_("The end date comes before the start date."))
