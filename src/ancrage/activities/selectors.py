@@ -284,6 +284,7 @@ class Breakdown:
     columns: list[str]
     rows: list[tuple[str, list[float]]]
     chart: int = 2
+    heading: str = ""  # what the first column names: borough, site, month…
 
     @property
     def chart_max(self) -> float:
@@ -463,6 +464,18 @@ def program_report(*, user: Any, filters: ProgramFilters) -> ProgramReport:
         ),
         Breakdown("month", _("By month"), columns, _by_month(sessions, filters)),
     ]
+    headings = {
+        "borough": _("Borough"),
+        "site": _("Library or site"),
+        "officer": _("Person in charge"),
+        "category": _("Category"),
+        "type": _("Type of activity"),
+        "setting": _("Setting"),
+        "audience": _("Audience"),
+        "month": _("Month"),
+    }
+    for breakdown in breakdowns:
+        breakdown.heading = headings[breakdown.key]
     return ProgramReport(
         filters=filters,
         figures=figures,

@@ -216,7 +216,7 @@ def program_csv(request: HttpRequest) -> HttpResponse:
     for breakdown in report.breakdowns:
         writer.writerow([])
         writer.writerow([breakdown.title])
-        writer.writerow(["", *breakdown.columns])
+        writer.writerow([breakdown.heading, *breakdown.columns])
         for label, values in breakdown.rows:
             writer.writerow([_safe(label), *values])
     # A byte-order mark so that spreadsheet programs read the accents right.
@@ -255,7 +255,7 @@ def program_xlsx(request: HttpRequest) -> HttpResponse:
         sheet = workbook.create_sheet(_sheet_title(breakdown.title, used))
         sheet.append([breakdown.title])
         sheet.append([counts_note()])
-        sheet.append(["", *breakdown.columns])
+        sheet.append([breakdown.heading, *breakdown.columns])
         for label, values in breakdown.rows:
             sheet.append([_safe(label), *values])
         sheet["A1"].font = Font(bold=True)
