@@ -90,7 +90,12 @@ def _object_url_names(resolver=None, namespace=""):
 
 
 # URLs with parameters that do not name an organization's record.
-NOT_ORGANIZATION_OWNED = {"password_reset_confirm"}
+NOT_ORGANIZATION_OWNED = {
+    "password_reset_confirm",
+    # Public iCalendar feeds of public activities (tests/activities/test_ical.py checks the 404s).
+    "activities:organization_feed",
+    "activities:site_feed",
+}
 
 
 def test_every_object_url_is_in_the_matrix():

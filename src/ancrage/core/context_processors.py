@@ -15,21 +15,25 @@ class NavItem:
     url_name: str
     capability: str | None = None  # None: anyone signed in
     staff_only: bool = False
+    public: bool = False  # shown to visitors who are not signed in too
 
 
 # The navigation, as data: an entry shows when the user holds its capability somewhere.
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem(_("Home"), "home"),
+    NavItem(_("Home"), "home", public=True),
+    NavItem(_("Calendar"), "activities:calendar", public=True),
+    NavItem(_("Our activities"), "activities:manage_list", tenancy.RECORD_ACTIVITIES),
+    NavItem(_("Program"), "activities:program", tenancy.VIEW_PROGRAM),
     NavItem(_("Organizations"), "network:organization_list", tenancy.VIEW),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 )
 
 
 def navigation_for(user) -> list[dict]:
-    if not user.is_authenticated:
-        return []
     items = []
     for item in NAVIGATION:
+        if not user.is_authenticated and not item.public:
+            continue
         if item.staff_only and not user.is_staff:
             continue
         if item.capability and not tenancy.has_capability(user, item.capability):
