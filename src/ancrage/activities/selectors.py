@@ -21,6 +21,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     F,
     FloatField,
     Func,
@@ -160,12 +161,36 @@ def _bounds(filters: ProgramFilters) -> tuple[datetime, datetime]:
     return start, min(end, timezone.now())
 
 
+class _TableOrder(Func):
+    """The column itself; on SQLite written `+column`, which reads the table in its own order.
+
+    Over a long period (most of the table), SQLite otherwise walks the `starts_at` index and
+    fetches every row out of order: four times slower than reading the table through.
+    """
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return compiler.compile(self.get_source_expressions()[0])
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"+{sql}", params
+
+
+LONG_PERIOD_DAYS = 45
+
+
 def held_sessions(*, user: Any, filters: ProgramFilters) -> QuerySet[Session]:
     """Sessions held in the period (scheduled, started), within the user's scope and filters."""
     start, end = _bounds(filters)
     sessions = tenancy.scoped(Session, user, tenancy.VIEW_PROGRAM).filter(
-        status=Session.Status.SCHEDULED, starts_at__gte=start, starts_at__lt=end
+        status=Session.Status.SCHEDULED
     )
+    if filters.days > LONG_PERIOD_DAYS:
+        sessions = sessions.alias(
+            held_at=_TableOrder(F("starts_at"), output_field=DateTimeField())
+        ).filter(held_at__gte=start, held_at__lt=end)
+    else:
+        sessions = sessions.filter(starts_at__gte=start, starts_at__lt=end)
     if filters.borough is not None:
         sessions = sessions.filter(activity__borough=filters.borough)
     if filters.organization is not None:
@@ -323,28 +348,60 @@ def _values(row: dict[str, Any]) -> list[float]:
     ]
 
 
+GROUP_SUMS = {
+    "sessions": Count("pk"),
+    "duration": Sum(DURATION),
+    "attendances": Sum("attendance__total"),
+    "newcomers": Sum("attendance__newcomers"),
+}
+SETTING = Case(When(OUTSIDE, then=Value(OUT)), default=Value(IN), output_field=CharField())
+DIMENSIONS = (
+    "activity__borough",
+    "activity__site",
+    "activity__officer",
+    "activity__category",
+    "activity__activity_type",
+    "setting",
+)
+
+
 def _grouped(sessions: QuerySet[Session], key: str) -> list[dict[str, Any]]:
+    return list(sessions.values(key).annotate(**GROUP_SUMS).order_by(key))
+
+
+def per_activity(sessions: QuerySet[Session]) -> list[dict[str, Any]]:
+    """Sessions, hours, attendances and newcomers per activity, with what describes the activity.
+
+    One pass over the sessions in SQL; every table by borough, site, person, category, type or
+    setting adds up these per-activity sums (an activity has one of each).
+    """
     return list(
-        sessions.values(key)
-        .annotate(
-            sessions=Count("pk"),
-            duration=Sum(DURATION),
-            attendances=Sum("attendance__total"),
-            newcomers=Sum("attendance__newcomers"),
-        )
-        .order_by(key)
+        sessions.annotate(setting=SETTING)
+        .values("activity_id", *DIMENSIONS)
+        .annotate(**GROUP_SUMS)
+        .order_by()
     )
 
 
-def _by_key(
-    sessions: QuerySet[Session], key: str, labels: dict[Any, str], missing: str
+def _roll_up(
+    rows: list[dict[str, Any]], key: str, labels: dict[Any, str], missing: str
 ) -> list[tuple[str, list[float]]]:
-    rows = [
-        (labels.get(row[key], missing) if row[key] is not None else missing, _values(row))
-        for row in _grouped(sessions, key)
+    sums: dict[Any, list[float]] = {}
+    for row in rows:
+        acc = sums.setdefault(row[key], [0, 0.0, 0, 0])
+        acc[0] += row["sessions"] or 0
+        acc[1] += row["duration"] or 0.0
+        acc[2] += row["attendances"] or 0
+        acc[3] += row["newcomers"] or 0
+    table = [
+        (
+            labels.get(value, missing) if value is not None else missing,
+            [acc[0], _hours(acc[1]), acc[2], acc[3]],
+        )
+        for value, acc in sums.items()
     ]
     # Largest first, then by name: the order a reader scans a ranking in.
-    return sorted(rows, key=lambda r: (-r[1][2], -r[1][0], r[0]))
+    return sorted(table, key=lambda r: (-r[1][2], -r[1][0], r[0]))
 
 
 def _months(filters: ProgramFilters) -> list[date]:
@@ -389,60 +446,58 @@ def program_report(*, user: Any, filters: ProgramFilters) -> ProgramReport:
         for name, label in figure_labels()
     ]
     sessions = held_sessions(user=user, filters=filters)
+    rows = per_activity(sessions)
 
-    borough_ids = sessions.values("activity__borough")
-    boroughs = {b.pk: b.name for b in Borough.objects.filter(pk__in=borough_ids)}
-    site_ids = sessions.values("activity__site")
-    sites = {s.pk: s.name for s in Site.objects.filter(pk__in=site_ids)}
-    officer_ids = sessions.values("activity__officer")
-    officers = {u.pk: _officer_name(u) for u in get_user_model().objects.filter(pk__in=officer_ids)}
-    type_ids = sessions.values("activity__activity_type")
-    types = {t.pk: pick(t.names) or t.code for t in ActivityType.objects.filter(pk__in=type_ids)}
-    settings = sessions.annotate(
-        setting=Case(When(OUTSIDE, then=Value(OUT)), default=Value(IN), output_field=CharField())
-    )
+    def ids(key: str) -> set[Any]:
+        return {row[key] for row in rows if row[key] is not None}
+
+    boroughs = {b.pk: b.name for b in Borough.objects.filter(pk__in=ids("activity__borough"))}
+    sites = {s.pk: s.name for s in Site.objects.filter(pk__in=ids("activity__site"))}
+    officers = {
+        u.pk: _officer_name(u)
+        for u in get_user_model().objects.filter(pk__in=ids("activity__officer"))
+    }
+    types = {
+        t.pk: pick(t.names) or t.code
+        for t in ActivityType.objects.filter(pk__in=ids("activity__activity_type"))
+    }
+    categories = {k: str(v) for k, v in Activity.Category.choices}
+    settings = {k: str(v) for k, v in SETTINGS}
     columns = _columns()
+    unknown = _("Unknown")
     breakdowns = [
         Breakdown(
             "borough",
             _("By borough"),
             columns,
-            _by_key(sessions, "activity__borough", boroughs, _("Unknown")),
+            _roll_up(rows, "activity__borough", boroughs, unknown),
         ),
         Breakdown(
             "site",
             _("By library or site"),
             columns,
-            _by_key(sessions, "activity__site", sites, _("Outside the sites")),
+            _roll_up(rows, "activity__site", sites, _("Outside the sites")),
         ),
         Breakdown(
             "officer",
             _("By person in charge"),
             columns,
-            _by_key(sessions, "activity__officer", officers, _("No one named")),
+            _roll_up(rows, "activity__officer", officers, _("No one named")),
         ),
         Breakdown(
             "category",
             _("By category"),
             columns,
-            _by_key(
-                sessions,
-                "activity__category",
-                {k: str(v) for k, v in Activity.Category.choices},
-                _("Unknown"),
-            ),
+            _roll_up(rows, "activity__category", categories, unknown),
         ),
         Breakdown(
             "type",
             _("By type of activity"),
             columns,
-            _by_key(sessions, "activity__activity_type", types, _("Unknown")),
+            _roll_up(rows, "activity__activity_type", types, unknown),
         ),
         Breakdown(
-            "setting",
-            _("By setting"),
-            columns,
-            _by_key(settings, "setting", {k: str(v) for k, v in SETTINGS}, _("Unknown")),
+            "setting", _("By setting"), columns, _roll_up(rows, "setting", settings, unknown)
         ),
         Breakdown(
             "audience",
