@@ -152,6 +152,7 @@ def program(request: HttpRequest) -> HttpResponse:
             "counts_note": counts_note(),
             "network_wide": tenancy.grant_for(request.user, tenancy.VIEW_PROGRAM).everywhere,
             "query": query,
+            "change_label": _("Change (%)"),
         },
     )
 
