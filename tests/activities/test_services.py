@@ -99,6 +99,92 @@ def test_partners_are_linked_with_their_kinds(officer, org_a, org_b):
     assert link.partner == org_b and link.kinds == ["reference", "activities"]
 
 
+def test_activity_update_changes_the_fields_given_and_audits_them(officer, org_a, org_b):
+    org_c = factories.OrganizationFactory(name="Organisme C")
+    activity = create_activity(officer, org_a, partners={org_b: ["reference"]})
+    site = factories.SiteFactory(organization=org_a, borough=factories.borough("lasalle"))
+    services.activity_update(
+        actor=officer,
+        activity=activity,
+        title={"fr": " Café-jasette du parc ", "en": "Coffee and Chat in the park"},
+        site=site,
+        venue_kind=Activity.VenueKind.LIBRARY,
+        format=Activity.Format.REGISTRATION,
+        capacity=12,
+        partners={org_c: ["activities", "activities"]},
+    )
+    activity.refresh_from_db()
+    assert activity.title == {"fr": "Café-jasette du parc", "en": "Coffee and Chat in the park"}
+    assert activity.site == site and activity.borough.code == "lasalle"  # the site's borough
+    assert activity.capacity == 12 and activity.organization == org_a
+    assert activity.venue_name == "Buanderie Sauvé"  # not given: unchanged
+    link = activity.partner_links.get()  # replaced, not added
+    assert link.partner == org_c and link.kinds == ["activities"]
+    event = AuditEvent.objects.get(
+        action="change", target_type="activities.activity", target_id=str(activity.pk)
+    )
+    assert event.organization_id == org_a.pk
+    assert set(event.details["fields"]) == {
+        "title",
+        "site",
+        "venue_kind",
+        "borough",
+        "format",
+        "capacity",
+        "partners",
+    }
+
+
+def test_activity_update_keeps_partners_when_not_given(officer, org_a, org_b):
+    activity = create_activity(officer, org_a, partners={org_b: ["reference"]})
+    services.activity_update(actor=officer, activity=activity, partners=None, capacity=5)
+    assert activity.partner_links.get().partner == org_b
+    services.activity_update(actor=officer, activity=activity, partners={})
+    assert not activity.partner_links.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        (lambda a, b: {"title": {"fr": "Café-jasette", "en": ""}}, "title"),
+        (lambda a, b: {"format": Activity.Format.REGISTRATION, "capacity": None}, "capacity"),
+        (lambda a, b: {"venue_kind": "spaceship"}, "venue_kind"),
+        (lambda a, b: {"category": "spaceship", "partners": {}}, "category"),
+        (lambda a, b: {"partners": {a: ["reference"]}}, "partners"),
+        (lambda a, b: {"partners": {b: ["friendship"]}}, "partners"),
+    ],
+)
+def test_invalid_activity_update_changes_nothing(officer, org_a, org_b, overrides, field):
+    activity = create_activity(officer, org_a, partners={org_b: ["reference"]})
+    overrides = overrides(org_a, org_b)
+    with pytest.raises(ValidationError) as error:
+        services.activity_update(actor=officer, activity=activity, **overrides)
+    assert field in error.value.message_dict
+    assert activity.title == {"fr": "Café-jasette", "en": "Coffee and Chat"}
+    stored = Activity.objects.get(pk=activity.pk)
+    assert stored.title == activity.title and stored.format == Activity.Format.DROP_IN
+    assert stored.partner_links.get().kinds == ["reference"]
+    assert not AuditEvent.objects.filter(action="change").exists()
+
+
+def test_activity_update_refuses_a_site_of_another_organization(officer, org_a, org_b):
+    activity = create_activity(officer, org_a)
+    foreign_site = factories.SiteFactory(organization=org_b)
+    with pytest.raises(ValidationError) as error:
+        services.activity_update(
+            actor=officer, activity=activity, site=foreign_site, venue_kind="library"
+        )
+    assert "site" in error.value.message_dict
+    assert Activity.objects.get(pk=activity.pk).site is None
+
+
+def test_activity_update_cannot_move_the_activity_to_another_organization(officer, org_a, org_b):
+    activity = create_activity(officer, org_a)
+    with pytest.raises(TypeError):
+        services.activity_update(actor=officer, activity=activity, organization=org_b)
+    assert Activity.objects.get(pk=activity.pk).organization == org_a
+
+
 # --- Sessions and series ------------------------------------------------------------------------
 
 

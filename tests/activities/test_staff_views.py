@@ -15,7 +15,7 @@ from ancrage.activities.models import (
     Session,
 )
 from ancrage.core.choices import Role
-from ancrage.core.models import Audience, Language
+from ancrage.core.models import Audience, AuditEvent, Language
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +142,77 @@ def test_activity_errors_are_next_to_their_fields(client, org_a, org_b):
     response = client.post(url, activity_post(format="registration", capacity=""))
     assert errors_of(response, "capacity")
     assert not Activity.objects.exists()
+
+
+def test_edit_activity(client, org_a, org_b, officer):
+    activity = factories.ActivityFactory(
+        organization=org_a,
+        title={"fr": "Café-jasette", "en": "Coffee and Chat"},
+        description={"fr": "Ancienne description."},
+    )
+    audience = Audience.objects.first()
+    activity.audiences.set([audience])
+    partnership = factories.PartnershipFactory(
+        organization=org_a, partner=org_b, kinds=["reference"]
+    )
+    url = reverse("activities:manage_activity_edit", args=[activity.pk])
+    detail = client.get(reverse("activities:manage_activity", args=[activity.pk]))
+    assert url in detail.content.decode()  # linked from the activity
+
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert form["title_fr"].value() == "Café-jasette"  # prefilled
+    assert form["description_fr"].value() == "Ancienne description."
+    assert form["venue_kind"].value() == "library"
+    assert [int(pk) for pk in form["audiences"].value()] == [audience.pk]
+
+    response = client.post(url, activity_post(partnerships=[str(partnership.pk)]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("activities:manage_activity", args=[activity.pk])
+    activity.refresh_from_db()
+    assert activity.title == {"fr": "Café-jasette du lavoir", "en": "Laundromat Coffee and Chat"}
+    assert activity.venue_kind == "laundromat" and activity.borough.code == "montreal-nord"
+    assert activity.audiences.count() == 2 and activity.organization == org_a
+    assert activity.partner_links.get().partner == org_b
+    event = AuditEvent.objects.get(
+        action="change", target_type="activities.activity", target_id=str(activity.pk)
+    )
+    assert event.actor_id == officer.pk and "title" in event.details["fields"]
+
+
+def test_invalid_edit_shows_the_errors_and_changes_nothing(client, org_a, org_b, activity):
+    url = reverse("activities:manage_activity_edit", args=[activity.pk])
+    before = Activity.objects.values().get(pk=activity.pk)
+
+    response = client.post(url, activity_post(title_en=""))
+    assert response.status_code == 200
+    assert errors_of(response, "title_en")
+    assert 'id="id_title_en_error"' in response.content.decode()
+    assert activity.name in response.content.decode()  # the page names the activity as it is
+
+    response = client.post(url, activity_post(format="registration", capacity=""))
+    assert errors_of(response, "capacity")
+
+    foreign_site = factories.SiteFactory(organization=org_b)
+    response = client.post(url, activity_post(site=str(foreign_site.pk), venue_kind="library"))
+    assert response.status_code == 200
+    assert errors_of(response, "site")  # not offered: the form refuses it
+    assert Activity.objects.values().get(pk=activity.pk) == before
+    assert not AuditEvent.objects.filter(action="change").exists()
+
+
+def test_editing_keeps_a_retired_site_and_activity_type(client, org_a):
+    site = factories.SiteFactory(organization=org_a, is_active=False)
+    activity = factories.ActivityFactory(organization=org_a, site=site, borough=site.borough)
+    ActivityType.objects.filter(pk=activity.activity_type_id).update(is_active=False)
+    url = reverse("activities:manage_activity_edit", args=[activity.pk])
+    data = activity_post(
+        site=str(site.pk), venue_kind="library", activity_type=str(activity.activity_type_id)
+    )
+    assert client.post(url, data).status_code == 302
+    activity.refresh_from_db()
+    assert activity.site == site and activity.title["en"] == "Laundromat Coffee and Chat"
 
 
 # --- Sessions -----------------------------------------------------------------------------------
@@ -350,6 +421,7 @@ def test_other_organizations_ids_are_404(client, org_b):
         reverse("activities:manage_activity_create", args=[org_b.pk]),
         reverse("activities:manage_outreach_create", args=[org_b.pk]),
         reverse("activities:manage_activity", args=[foreign.pk]),
+        reverse("activities:manage_activity_edit", args=[foreign.pk]),
         reverse("activities:manage_session_new", args=[foreign.pk]),
         reverse("activities:manage_series_new", args=[foreign.pk]),
         reverse("activities:manage_attendance", args=[session.pk]),
@@ -371,3 +443,7 @@ def test_member_without_the_capability_gets_403(client_of, org_a, activity):
     )
     assert response.status_code == 403
     assert not Attendance.objects.exists()
+    edit = reverse("activities:manage_activity_edit", args=[activity.pk])
+    assert client_of(data_steward).get(edit).status_code == 403
+    assert client_of(data_steward).post(edit, activity_post()).status_code == 403
+    assert Activity.objects.get(pk=activity.pk).title == activity.title

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 from django.test import Client, RequestFactory
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ancrage.activities.models import Activity, Attendance, OutreachContact, Session
 from ancrage.core.choices import OrganizationKind, Role
@@ -145,6 +146,21 @@ def test_demo_network_looks_like_montreal():
     assert User.objects.get(username=SUPERUSER_EMAIL).is_superuser
     assert can_log_in(SUPERUSER_EMAIL)
     assert DEMO_PASSWORD in output
+    # The summary gives the activity figures too (in the language the command speaks).
+    figures = {
+        "count": Activity.objects.count(),
+        "sessions": Session.objects.count(),
+        "cancelled": Session.objects.filter(status=Session.Status.CANCELLED).count(),
+    }
+    assert figures["count"] and figures["sessions"]
+    assert (
+        gettext("Activities: %(count)d; sessions: %(sessions)d, of which %(cancelled)d cancelled")
+        % figures
+        in output
+    )
+    outreach = {"count": OutreachContact.objects.count()}
+    assert gettext("Outreach contacts: %(count)d") % outreach in output
+    assert str(Attendance.objects.aggregate(n=Sum("total"))["n"]) in output
 
 
 @pytest.mark.django_db

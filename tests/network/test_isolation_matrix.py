@@ -57,6 +57,7 @@ OBJECT_URLS = {
     "activities:manage_activity_create": lambda v: {"organization_pk": v.organization.pk},
     "activities:manage_outreach_create": lambda v: {"organization_pk": v.organization.pk},
     "activities:manage_activity": lambda v: {"pk": v.activity_pk},
+    "activities:manage_activity_edit": lambda v: {"pk": v.activity_pk},
     "activities:manage_session_new": lambda v: {"pk": v.activity_pk},
     "activities:manage_series_new": lambda v: {"pk": v.activity_pk},
     "activities:manage_attendance": lambda v: {"pk": v.session_pk},

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -116,18 +117,68 @@ class ActivityForm(AliasedErrorsMixin, forms.Form):
 
     error_aliases = {"partners": "partnerships"}
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organization: Organization,
+        activity: Activity | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if activity is not None:
+            kwargs.setdefault("initial", self.initial_for(activity))
         super().__init__(*args, **kwargs)
-        self.fields["activity_type"].queryset = ActivityType.objects.filter(is_active=True)
-        self.fields["site"].queryset = organization.sites.filter(is_active=True)
+
+        # What the activity already uses stays offered when it has since been retired, so that
+        # saving an edit does not drop it silently.
+        def active_or_current(queryset: Any, *current: int | None) -> Any:
+            return queryset.filter(Q(is_active=True) | Q(pk__in=[pk for pk in current if pk]))
+
+        self.fields["activity_type"].queryset = active_or_current(
+            ActivityType.objects, activity and activity.activity_type_id
+        )
+        self.fields["site"].queryset = active_or_current(
+            organization.sites, activity and activity.site_id
+        )
         self.fields["borough"].queryset = boroughs()
-        self.fields["audiences"].queryset = Audience.objects.filter(is_active=True)
-        self.fields["languages"].queryset = Language.objects.filter(is_active=True)
+        self.fields["audiences"].queryset = active_or_current(
+            Audience.objects, *self._chosen(activity, "audiences")
+        )
+        self.fields["languages"].queryset = active_or_current(
+            Language.objects, *self._chosen(activity, "languages")
+        )
         partnerships = organization.partnerships.select_related("partner")
         self.fields["partnerships"].queryset = partnerships
         self.fields["partnerships"].label_from_instance = lambda p: (
             f"{p.partner.name} ({', '.join(p.kind_labels())})"
         )
+
+    @staticmethod
+    def _chosen(activity: Activity | None, name: str) -> list[int]:
+        if activity is None or activity.pk is None:
+            return []
+        return list(getattr(activity, name).values_list("pk", flat=True))
+
+    @classmethod
+    def initial_for(cls, activity: Activity) -> dict[str, Any]:
+        """The form filled with the activity as it is, to correct it."""
+        partners = activity.partner_links.values("partner")
+        return {
+            **{f"title_{code}": activity.title.get(code, "") for code in ("fr", "en")},
+            **{f"description_{code}": activity.description.get(code, "") for code in ("fr", "en")},
+            **{
+                name: getattr(activity, name)
+                for name in cls.base_fields
+                if name not in ("audiences", "languages", "partnerships")
+                and hasattr(Activity, name)
+            },
+            "audiences": cls._chosen(activity, "audiences"),
+            "languages": cls._chosen(activity, "languages"),
+            "partnerships": list(
+                activity.organization.partnerships.filter(partner__in=partners).values_list(
+                    "pk", flat=True
+                )
+            ),
+        }
 
     def error_field(self, field: str) -> str:
         if field in ("title", "description"):

@@ -68,6 +68,39 @@ def _check_partners(organization: Organization, partners: dict[Organization, lis
             raise ValidationError({"partners": _("Choose valid kinds of partnership.")})
 
 
+def _activity_values(
+    organization: Organization,
+    values: dict[str, Any],
+    partners: dict[Organization, list[str]] | None,
+) -> dict[str, Any]:
+    """The checks an activity passes when created or edited, on its complete set of values
+    (and on its partners, unless None: an edit that leaves them as they are).
+
+    Returns the values to store: texts trimmed, the borough taken from the site when there is one.
+    """
+    title, description = values["title"], values["description"] or {}
+    _check_texts(title, description)
+    if partners is not None:
+        _check_partners(organization, partners)
+    if values["format"] == Activity.Format.REGISTRATION and not values["capacity"]:
+        raise ValidationError({"capacity": _("An activity with registration needs a capacity.")})
+    return {
+        **values,
+        "title": {k: v.strip() for k, v in title.items() if v and v.strip()},
+        "description": {k: v.strip() for k, v in description.items() if v and v.strip()},
+        "venue_name": (values["venue_name"] or "").strip(),
+        "venue_address": (values["venue_address"] or "").strip(),
+        "borough": _place(organization, values["site"], values["venue_kind"], values["borough"]),
+    }
+
+
+def _link_partners(activity: Activity, partners: dict[Organization, list[str]]) -> None:
+    ActivityPartner.objects.bulk_create(
+        ActivityPartner(activity=activity, partner=partner, kinds=list(dict.fromkeys(kinds)))
+        for partner, kinds in partners.items()
+    )
+
+
 @transaction.atomic
 def activity_create(
     *,
@@ -92,39 +125,121 @@ def activity_create(
     is_public: bool = True,
     partners: dict[Organization, list[str]] | None = None,
 ) -> Activity:
-    description = description or {}
     partners = partners or {}
-    _check_texts(title, description)
-    _check_partners(organization, partners)
-    if format == Activity.Format.REGISTRATION and not capacity:
-        raise ValidationError({"capacity": _("An activity with registration needs a capacity.")})
-    activity = Activity(
-        organization=organization,
-        title={k: v.strip() for k, v in title.items() if v and v.strip()},
-        description={k: v.strip() for k, v in description.items() if v and v.strip()},
-        activity_type=activity_type,
-        category=category,
-        site=site,
-        venue_kind=venue_kind,
-        venue_name=venue_name.strip(),
-        venue_address=venue_address.strip(),
-        borough=_place(organization, site, venue_kind, borough),
-        format=format,
-        capacity=capacity,
-        interpreter_present=interpreter_present,
-        community_leader_present=community_leader_present,
-        officer=officer,
-        is_public=is_public,
+    values = _activity_values(
+        organization,
+        {
+            "title": title,
+            "description": description,
+            "activity_type": activity_type,
+            "category": category,
+            "site": site,
+            "venue_kind": venue_kind,
+            "venue_name": venue_name,
+            "venue_address": venue_address,
+            "borough": borough,
+            "format": format,
+            "capacity": capacity,
+            "interpreter_present": interpreter_present,
+            "community_leader_present": community_leader_present,
+            "officer": officer,
+            "is_public": is_public,
+        },
+        partners,
     )
+    activity = Activity(organization=organization, **values)
     activity.full_clean()
     activity.save()
     activity.audiences.set(audiences)
     activity.languages.set(languages)
-    ActivityPartner.objects.bulk_create(
-        ActivityPartner(activity=activity, partner=partner, kinds=list(dict.fromkeys(kinds)))
-        for partner, kinds in partners.items()
-    )
+    _link_partners(activity, partners)
     audit_record(actor=actor, action="create", target=activity, organization_id=organization.pk)
+    return activity
+
+
+# What an edit may change; the organization is not among them.
+ACTIVITY_FIELDS = (
+    "title",
+    "description",
+    "activity_type",
+    "category",
+    "site",
+    "venue_kind",
+    "venue_name",
+    "venue_address",
+    "borough",
+    "format",
+    "capacity",
+    "interpreter_present",
+    "community_leader_present",
+    "officer",
+    "is_public",
+)
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    actor: Any,
+    activity: Activity,
+    audiences: Iterable[Audience] | None = None,
+    languages: Iterable[Language] | None = None,
+    partners: dict[Organization, list[str]] | None = None,
+    **fields: Any,
+) -> Activity:
+    """Correct an activity: the fields given change, the others stay; partners given replace them.
+
+    The same checks as `activity_create`, on the activity as it will be. Its sessions are untouched.
+    """
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {sorted(unknown)}")
+    organization = activity.organization
+    current = {field: getattr(activity, field) for field in ACTIVITY_FIELDS}
+    values = _activity_values(organization, {**current, **fields}, partners)
+    changes = {
+        field: [str(current[field]), str(value)]
+        for field, value in values.items()
+        if value != current[field]
+    }
+    for field, value in values.items():
+        setattr(activity, field, value)
+    try:
+        activity.full_clean()
+    except ValidationError:
+        for field, value in current.items():  # the caller may show the activity as it was
+            setattr(activity, field, value)
+        raise
+    for name, chosen, related in (
+        ("audiences", audiences, activity.audiences),
+        ("languages", languages, activity.languages),
+    ):
+        if chosen is None:
+            continue
+        chosen = list(chosen)
+        before = sorted(str(item) for item in related.all())
+        after = sorted(str(item) for item in chosen)
+        if before != after:
+            changes[name] = [", ".join(before), ", ".join(after)]
+        related.set(chosen)
+    if partners is not None:
+        before = {
+            str(link.partner): link.kinds
+            for link in activity.partner_links.select_related("partner")
+        }
+        after = {str(partner): list(dict.fromkeys(kinds)) for partner, kinds in partners.items()}
+        if before != after:
+            changes["partners"] = [before, after]
+        activity.partner_links.all().delete()
+        _link_partners(activity, partners)
+    activity.save()
+    audit_record(
+        actor=actor,
+        action="change",
+        target=activity,
+        organization_id=organization.pk,
+        details={"fields": changes},
+    )
     return activity
 
 

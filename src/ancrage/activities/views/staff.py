@@ -157,6 +157,22 @@ def manage_activity_create(request: HttpRequest, organization_pk: int) -> HttpRe
 
 
 @login_required
+def manage_activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = object_for(Activity, request.user, RECORD, pk=pk)
+    return _form_page(
+        request,
+        ActivityForm(request.POST or None, organization=activity.organization, activity=activity),
+        save=lambda form: services.activity_update(
+            actor=request.user, activity=activity, **form.service_arguments()
+        ),
+        success=_("Activity saved."),
+        done=_to_activity(activity.pk),
+        title=_("Edit %(name)s") % {"name": activity.name},
+        context={"activity": activity, "organization": activity.organization, "wide": True},
+    )
+
+
+@login_required
 def manage_activity(request: HttpRequest, pk: int) -> HttpResponse:
     activity = object_for(Activity, request.user, RECORD, pk=pk)
     sessions = activity.sessions.select_related("attendance").order_by("starts_at")
@@ -359,6 +375,7 @@ urlpatterns = [
         name="manage_outreach_create",
     ),
     path("manage/<int:pk>/", manage_activity, name="manage_activity"),
+    path("manage/<int:pk>/edit/", manage_activity_edit, name="manage_activity_edit"),
     path("manage/<int:pk>/sessions/new/", manage_session_new, name="manage_session_new"),
     path("manage/<int:pk>/series/new/", manage_series_new, name="manage_series_new"),
     path("manage/sessions/<int:pk>/attendance/", manage_attendance, name="manage_attendance"),

@@ -120,6 +120,22 @@ class Command(BaseCommand):
             % {"count": summary.memberships, "users": summary.users}
         )
         out.write(_("Partnerships: %(count)d") % {"count": summary.partnerships})
+        out.write(
+            _("Activities: %(count)d; sessions: %(sessions)d, of which %(cancelled)d cancelled")
+            % {
+                "count": summary.activities,
+                "sessions": summary.sessions,
+                "cancelled": summary.cancelled_sessions,
+            }
+        )
+        out.write(
+            _(
+                "Attendances (head counts added up, not distinct people): %(count)d, of which "
+                "%(pilot)d at the activities of the pilot boroughs' liaison officers"
+            )
+            % {"count": summary.attendances, "pilot": summary.pilot_attendances}
+        )
+        out.write(_("Outreach contacts: %(count)d") % {"count": summary.outreach_contacts})
         self._print_accounts(summary.accounts)
 
     def _print_accounts(self, accounts: list[DemoAccount]) -> None:
