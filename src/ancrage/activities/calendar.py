@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from icalendar import Calendar, Event, vRecur
 
 from ancrage.activities.models import Activity, ActivityType, Recurrence, Session
+from ancrage.core.forms import IdChoiceField, valid_id
 from ancrage.core.models import Audience, Borough, Language
 from ancrage.core.translated import pick
 from ancrage.network.models import Organization, Site
@@ -33,7 +34,6 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 HORIZON_DAYS = 2 * 366  # series last at most two years
 PAGE_SIZE = 50
-BIGINT_MAX = 2**63 - 1
 FEED_LANGUAGES = ("fr", "en")
 FEED_PAST_DAYS = 90
 UID_DOMAIN = "ancrage"
@@ -65,22 +65,14 @@ def public_sites() -> QuerySet[Site]:
     )
 
 
-def _valid_pk(value: Any) -> int | None:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk <= BIGINT_MAX else None
-
-
 def public_organization(pk: Any) -> Organization | None:
-    pk = _valid_pk(pk)
+    pk = valid_id(pk)
     return None if pk is None else public_organizations().filter(pk=pk).first()
 
 
 def public_site(pk: Any) -> Site | None:
     """A site whose feed is public: open, and its organization has public activities."""
-    pk = _valid_pk(pk)
+    pk = valid_id(pk)
     if pk is None:
         return None
     return (
@@ -95,23 +87,7 @@ def public_site(pk: Any) -> Site | None:
 # The filter form
 
 
-class SafeModelChoiceField(forms.ModelChoiceField):
-    """A choice by id that refuses non-numeric or out-of-range ids before asking the database."""
-
-    def to_python(self, value: Any) -> Any:
-        if value in self.empty_values:
-            return None
-        if _valid_pk(value if not isinstance(value, str) else value.strip()) is None:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
-
-
-class ReferenceChoiceField(SafeModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.name
-
-
-class SiteChoiceField(SafeModelChoiceField):
+class SiteChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Site) -> str:
         return f"{obj.name} ({obj.organization.name})"
 
@@ -120,31 +96,31 @@ DATE_FORMATS = ["%Y-%m-%d"]
 
 
 class CalendarFilterForm(forms.Form):
-    borough = ReferenceChoiceField(
+    borough = IdChoiceField(
         label=_("Borough"),
         required=False,
         queryset=Borough.objects.none(),
         empty_label=_("All boroughs"),
     )
-    language = ReferenceChoiceField(
+    language = IdChoiceField(
         label=_("Language"),
         required=False,
         queryset=Language.objects.none(),
         empty_label=_("All languages"),
     )
-    audience = ReferenceChoiceField(
+    audience = IdChoiceField(
         label=_("Audience"),
         required=False,
         queryset=Audience.objects.none(),
         empty_label=_("All audiences"),
     )
-    activity_type = ReferenceChoiceField(
+    activity_type = IdChoiceField(
         label=_("Type of activity"),
         required=False,
         queryset=ActivityType.objects.none(),
         empty_label=_("All types"),
     )
-    organization = SafeModelChoiceField(
+    organization = IdChoiceField(
         label=_("Organization"),
         required=False,
         queryset=Organization.objects.none(),

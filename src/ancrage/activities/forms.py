@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ancrage.activities.models import Activity, ActivityType, Attendance, OutreachContact
+from ancrage.core.forms import ServiceErrorsMixin
 from ancrage.core.models import Audience, Borough, Language
-from ancrage.network.forms import ServiceErrorsMixin, boroughs
+from ancrage.network.forms import boroughs
 from ancrage.network.models import Organization, Partnership, Site
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -52,7 +52,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
         }
     ),
     VIEW_PROGRAM: frozenset(
-        {Role.LIAISON_OFFICER, Role.COORDINATOR, Role.DIRECTOR, Role.DATA_STEWARD, Role.ADMINISTRATOR}
+        {
+            Role.LIAISON_OFFICER,
+            Role.COORDINATOR,
+            Role.DIRECTOR,
+            Role.DATA_STEWARD,
+            Role.ADMINISTRATOR,
+        }
     ),
 }
 

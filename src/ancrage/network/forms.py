@@ -1,27 +1,16 @@
 """Forms only parse and display; the rules live in services.py."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ancrage.core.choices import OrganizationKind, Role
+from ancrage.core.forms import ServiceErrorsMixin
 from ancrage.core.models import Borough
 from ancrage.network.models import Organization, PartnershipKind, Site
 
 
 def boroughs() -> "forms.models.QuerySet[Borough]":
     return Borough.objects.filter(is_active=True)
-
-
-class ServiceErrorsMixin:
-    """Put a service's ValidationError next to the fields it names."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
 
 
 class OrganizationFilterForm(forms.Form):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from ancrage.activities import selectors
 from ancrage.activities.models import Activity, ActivityType
 from ancrage.core import tenancy
+from ancrage.core.forms import IdChoiceField
 from ancrage.core.models import Borough
 from ancrage.network.models import Organization
 
@@ -26,35 +27,18 @@ EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 
 
-class BoundedModelChoiceField(forms.ModelChoiceField):
-    """Refuses anything but a short whole number before asking the database."""
-
-    def to_python(self, value: Any) -> Any:
-        if value in self.empty_values:
-            return None
-        text = str(value)
-        if len(text) > 18 or not text.isdigit():
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(text)
-
-
-class TypeChoiceField(BoundedModelChoiceField):
-    def label_from_instance(self, obj: ActivityType) -> str:
-        return obj.name
-
-
 class ProgramFilterForm(forms.Form):
     start = forms.DateField(
         label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
-    borough = BoundedModelChoiceField(
+    borough = IdChoiceField(
         label=gettext_lazy("Borough"),
         required=False,
         queryset=Borough.objects.none(),
         empty_label=gettext_lazy("All boroughs"),
     )
-    organization = BoundedModelChoiceField(
+    organization = IdChoiceField(
         label=gettext_lazy("Organization"),
         required=False,
         queryset=Organization.objects.none(),
@@ -62,7 +46,7 @@ class ProgramFilterForm(forms.Form):
     )
     category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
     setting = forms.ChoiceField(label=gettext_lazy("Setting"), required=False)
-    activity_type = TypeChoiceField(
+    activity_type = IdChoiceField(
         label=gettext_lazy("Type of activity"),
         required=False,
         queryset=ActivityType.objects.none(),
