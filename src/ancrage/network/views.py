@@ -3,9 +3,8 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from ancrage.core import tenancy
 from ancrage.core.audit import audit_record
 from ancrage.core.tenancy import object_for
+from ancrage.core.views import form_page
 from ancrage.network import selectors, services
 from ancrage.network.forms import (
     MembershipAddForm,
@@ -96,26 +96,14 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    save: Callable[[dict[str, Any]], Any],
-    success: str | Callable[[Any], str],
-    done: Callable[[Any], HttpResponse],
-    title: str,
-    organization: Organization | None = None,
+    request: HttpRequest, form: Any, *, organization: Organization | None = None, **options: Any
 ) -> HttpResponse:
-    """The one flow of every form page: parse, call the service, show its errors or move on."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, success(result) if callable(success) else success)
-            return done(result)
-    return render(
-        request, "network/form.html", {"form": form, "title": title, "organization": organization}
+    return form_page(
+        request,
+        form,
+        template="network/form.html",
+        context={"organization": organization},
+        **options,
     )
 
 
@@ -130,7 +118,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     return _form_page(
         request,
         OrganizationForm(request.POST or None),
-        save=lambda data: services.organization_create(actor=request.user, **data),
+        save=lambda form: services.organization_create(actor=request.user, **form.cleaned_data),
         success=_("Organization created."),
         done=lambda organization: redirect("network:organization_detail", pk=organization.pk),
         title=_("New organization"),
@@ -143,8 +131,8 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         OrganizationForm(request.POST or None, initial=OrganizationForm.initial_for(organization)),
-        save=lambda data: services.organization_update(
-            actor=request.user, organization=organization, **data
+        save=lambda form: services.organization_update(
+            actor=request.user, organization=organization, **form.cleaned_data
         ),
         success=_("Changes saved."),
         done=_to_organization(organization.pk),
@@ -160,8 +148,8 @@ def site_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
     return _form_page(
         request,
         SiteForm(request.POST or None, initial=initial),
-        save=lambda data: services.site_create(
-            actor=request.user, organization=organization, **data
+        save=lambda form: services.site_create(
+            actor=request.user, organization=organization, **form.cleaned_data
         ),
         success=_("Site added."),
         done=_to_organization(organization.pk),
@@ -176,7 +164,7 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         SiteForm(request.POST or None, initial=SiteForm.initial_for(site)),
-        save=lambda data: services.site_update(actor=request.user, site=site, **data),
+        save=lambda form: services.site_update(actor=request.user, site=site, **form.cleaned_data),
         success=_("Changes saved."),
         done=_to_organization(site.organization_id),
         title=_("Edit %(name)s") % {"name": site.name},
@@ -190,9 +178,9 @@ def membership_add(request: HttpRequest, organization_pk: int) -> HttpResponse:
         Organization, request.user, tenancy.MANAGE_MEMBERS, pk=organization_pk
     )
 
-    def save(data: dict[str, Any]) -> bool:
+    def save(form: MembershipAddForm) -> bool:
         membership, created = services.membership_add(
-            actor=request.user, organization=organization, **data
+            actor=request.user, organization=organization, **form.cleaned_data
         )
         if created:
             # A new account has no password: the person chooses one from the e-mailed link.
@@ -230,8 +218,8 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
         MembershipEditForm(
             request.POST or None, initial=initial, organization=membership.organization
         ),
-        save=lambda data: services.membership_update(
-            actor=request.user, membership=membership, **data
+        save=lambda form: services.membership_update(
+            actor=request.user, membership=membership, **form.cleaned_data
         ),
         success=_("Changes saved."),
         done=_to_organization(membership.organization_id),
@@ -248,8 +236,8 @@ def partnership_create(request: HttpRequest, organization_pk: int) -> HttpRespon
         PartnershipForm(
             request.POST or None, partners=selectors.partner_choices(organization=organization)
         ),
-        save=lambda data: services.partnership_create(
-            actor=request.user, organization=organization, **data
+        save=lambda form: services.partnership_create(
+            actor=request.user, organization=organization, **form.cleaned_data
         ),
         success=_("Partnership recorded."),
         done=_to_organization(organization.pk),
@@ -270,8 +258,8 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         PartnershipForm(request.POST or None, initial=initial),
-        save=lambda data: services.partnership_update(
-            actor=request.user, partnership=partnership, **data
+        save=lambda form: services.partnership_update(
+            actor=request.user, partnership=partnership, **form.cleaned_data
         ),
         success=_("Changes saved."),
         done=_to_organization(partnership.organization_id),

@@ -31,6 +31,7 @@ from ancrage.activities.models import Activity, Attendance, OutreachContact, Ses
 from ancrage.core import tenancy
 from ancrage.core.tenancy import object_for
 from ancrage.core.translated import pick
+from ancrage.core.views import form_page
 from ancrage.network.models import Organization
 
 RECORD = tenancy.RECORD_ACTIVITIES
@@ -72,23 +73,10 @@ def _form_page(
     request: HttpRequest,
     form: Any,
     *,
-    save: Callable[[Any], Any],
-    success: str | Callable[[Any], str],
-    done: Callable[[Any], HttpResponse],
-    title: str,
     template: str = "activities/staff/form.html",
-    context: dict[str, Any] | None = None,
+    **options: Any,
 ) -> HttpResponse:
-    """The one flow of every form page: parse, call the service, show its errors or move on."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, success(result) if callable(success) else success)
-            return done(result)
-    return render(request, template, {"form": form, "title": title, **(context or {})})
+    return form_page(request, form, template=template, **options)
 
 
 def _to_activity(activity_id: int) -> Callable[[Any], HttpResponse]:
