@@ -447,3 +447,20 @@ def test_member_without_the_capability_gets_403(client_of, org_a, activity):
     assert client_of(data_steward).get(edit).status_code == 403
     assert client_of(data_steward).post(edit, activity_post()).status_code == 403
     assert Activity.objects.get(pk=activity.pk).title == activity.title
+
+
+def test_sessions_of_the_same_activity_at_two_branches_are_told_apart(client, org_a):
+    """An officer running the same Coffee and Chat in four libraries sees where each session is."""
+    title = {"fr": "Café-jasette", "en": "Coffee and Chat"}
+    for name in ("Bibliothèque Le Prévost", "Bibliothèque de Saint-Michel"):
+        site = factories.SiteFactory(organization=org_a, name=name)
+        activity = factories.ActivityFactory(organization=org_a, title=title, site=site)
+        soon = timezone.now() + timedelta(days=2)
+        factories.SessionFactory(
+            activity=activity, starts_at=soon, ends_at=soon + timedelta(hours=1)
+        )
+        factories.SessionFactory(activity=activity)  # past, attendance missing
+    page = client.get(reverse("activities:manage_list")).content.decode()
+    upcoming, missing = page.split('id="missing-title"')[0], page.split('id="missing-title"')[1]
+    for section in (upcoming, missing):
+        assert "Bibliothèque Le Prévost" in section and "Bibliothèque de Saint-Michel" in section

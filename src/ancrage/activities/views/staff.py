@@ -45,7 +45,7 @@ MISSING_SHOWN = 50
 
 def _sessions(user: Any) -> QuerySet[Session]:
     return tenancy.scoped(Session, user, RECORD).select_related(
-        "activity", "activity__organization", "attendance"
+        "activity", "activity__organization", "activity__site", "activity__borough", "attendance"
     )
 
 
