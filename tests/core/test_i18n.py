@@ -129,7 +129,20 @@ def shell_pages(db):
     partnership = factories.PartnershipFactory(organization=library, partner=partner)
     worker = factories.member(library, Role.INTAKE_WORKER)
     membership = worker.memberships.get()
+    activity = factories.ActivityFactory(organization=library, site=site)
+    session = factories.SessionFactory(activity=activity)
     return [
+        (None, reverse("activities:calendar")),
+        (director, reverse("activities:manage_list")),
+        (director, reverse("activities:manage_activity_create", args=[library.pk])),
+        (director, reverse("activities:manage_activity", args=[activity.pk])),
+        (director, reverse("activities:manage_activity_edit", args=[activity.pk])),
+        (director, reverse("activities:manage_series_new", args=[activity.pk])),
+        (director, reverse("activities:manage_attendance", args=[session.pk])),
+        (director, reverse("activities:manage_session_move", args=[session.pk])),
+        (director, reverse("activities:manage_outreach_create", args=[library.pk])),
+        (director, reverse("activities:program")),
+        (coordinator, reverse("activities:program")),
         (None, reverse("home")),
         (None, reverse("login")),
         (None, reverse("password_reset")),
