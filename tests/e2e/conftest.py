@@ -287,8 +287,8 @@ def sign_in(page, live_server, username: str, password: str) -> None:
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the sign-in POST, not the page already loaded
+        page.click("form[action$='/accounts/login/'] button[type=submit]")
 
 
 def french(text: str) -> str:

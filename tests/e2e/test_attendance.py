@@ -128,8 +128,8 @@ def test_grid_and_activity_form_are_accessible(
     visit(page, f"/activities/manage/organizations/{org_a.pk}/new/", "activity-form")
     expect(page.locator("main h1")).to_contain_text(org_a.name)
     axe_check(page)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     screenshot(page, "activity-form-errors")
     expect(page.locator(".field.has-error").first).to_be_visible()
     axe_check(page)

@@ -57,8 +57,8 @@ def test_phone_visitor_filters_by_borough_and_switches_to_english(phone_page, vi
     expect(filters).not_to_have_attribute("open", "")  # closed: the sessions come first on a phone
     filters.locator("summary").click()
     page.select_option("#id_borough", str(lachine.pk))
-    page.locator("form[role=search] button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form[role=search] button[type=submit]").click()
     screenshot(page, "calendar-lachine")
     expect(filters).to_have_attribute("open", "")  # open while a filter is on
     assert f"borough={lachine.pk}" in page.url
@@ -66,8 +66,8 @@ def test_phone_visitor_filters_by_borough_and_switches_to_english(phone_page, vi
     expect(main.get_by_text("Bibliothèque Saul-Bellow")).to_be_visible()
     expect(main.get_by_text("Café-jasette à LaSalle")).to_have_count(0)
 
-    page.locator("form.language-switch").get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form.language-switch").get_by_role("button", name="English").click()
     screenshot(page, "calendar-lachine-en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert f"borough={lachine.pk}" in page.url  # the filter survives the switch

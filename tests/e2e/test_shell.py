@@ -73,8 +73,8 @@ def test_home_is_french_first_and_switches_to_english(page, visit, screenshot):
     expect(english).to_be_visible()
     expect(english).to_have_attribute("lang", "en")
 
-    english.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        english.click()
     screenshot(page, "home-en")
 
     assert html_lang(page) == "en"
@@ -111,8 +111,8 @@ def test_keyboard_only_skip_link_and_sign_in(page, visit, screenshot, director):
     page.keyboard.press("Tab")
     expect(page.locator("#id_password")).to_be_focused()
     page.keyboard.type(factories.PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the sign-in POST, not the page already loaded
+        page.keyboard.press("Enter")
     screenshot(page, "dashboard")
 
     assert LOGIN_PATH not in page.url
@@ -124,20 +124,20 @@ def test_director_adds_a_site_and_sees_form_errors(page, live_server, screenshot
     sign_in(page, live_server, director.username, factories.PASSWORD)
     screenshot(page, "dashboard")
 
-    page.locator("main").get_by_role("link", name=org_a.name).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("link", name=org_a.name).click()
     expect(page.locator("main h1")).to_contain_text(org_a.name)
     screenshot(page, "organization")
 
-    page.locator("main").get_by_role("link", name=french("Add a site")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("link", name=french("Add a site")).click()
     screenshot(page, "site-form")
     page.fill("#id_name", "Bibliothèque du Mile End")
     page.select_option("#id_borough", label="Le Plateau-Mont-Royal")
     page.fill("#id_street_address", "5434, avenue du Parc")
     page.fill("#id_postal_code", "h2x1y4")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     screenshot(page, "site-added")
 
     assert page.url.rstrip("/").endswith(f"/network/organizations/{org_a.pk}")
@@ -152,12 +152,12 @@ def test_director_adds_a_site_and_sees_form_errors(page, live_server, screenshot
 
     # An empty name: the form comes back with the error next to the field, nothing saved.
     count = Site.objects.count()
-    page.locator("main").get_by_role("link", name=french("Add a site")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("link", name=french("Add a site")).click()
     page.fill("#id_street_address", "1, rue Sans-Nom")
     page.fill("#id_postal_code", "H2X 1Y4")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     screenshot(page, "site-form-errors")
 
     assert page.url.rstrip("/").endswith(f"/network/organizations/{org_a.pk}/sites/new")
@@ -244,8 +244,8 @@ def test_pages_have_no_serious_accessibility_violation(
 
     visit(page, f"/network/organizations/{populated_org_a.pk}/sites/new/", "site-form")
     page.fill("#id_postal_code", "not a code")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     screenshot(page, "site-form-errors")
     expect(page.locator(".field.has-error").first).to_be_visible()
     check("site form with errors")
