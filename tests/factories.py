@@ -127,3 +127,39 @@ class SessionFactory(factory.django.DjangoModelFactory):
     activity = factory.SubFactory(ActivityFactory)
     starts_at = factory.LazyFunction(_two_days_ago_at_six_pm)
     ends_at = factory.LazyAttribute(lambda o: _two_hours_after(o.starts_at))
+
+
+# --- Directory --------------------------------------------------------------------------------
+
+
+def published_service(organization: Organization | None = None, **content) -> "Service":  # noqa: F821
+    """A published service with sensible content; `content` overrides keys of the content dict
+    (see `ancrage.directory.content`), e.g. needs=["housing"], languages=["fr", "ar"]."""
+    from ancrage.directory.content import apply_content
+    from ancrage.directory.models import Service
+
+    organization = organization or OrganizationFactory()
+    site = organization.sites.first() or SiteFactory(organization=organization)
+    base = {
+        "names": {"fr": "Aide à la recherche de logement", "en": "Help finding housing"},
+        "descriptions": {
+            "fr": "Nous aidons les personnes nouvellement arrivées à trouver un logement.",
+            "en": "We help newcomers find an apartment.",
+        },
+        "eligibility_descriptions": {"fr": "Personnes immigrantes", "en": "Immigrants"},
+        "status": "active",
+        "is_free": True,
+        "audiences": ["newcomers"],
+        "languages": ["fr", "en"],
+        "needs": ["housing"],
+        "locations": [{"site": str(site.hsds_id)}],
+        "schedules": [
+            {"freq": "WEEKLY", "byday": "MO,WE", "opens_at": "09:00", "closes_at": "17:00"}
+        ],
+        "contacts": [{"name": "Accueil", "email": "accueil@example.org"}],
+    }
+    base.update(content)
+    service = Service(organization=organization, is_published=True)
+    service.save()
+    apply_content(service, base)
+    return service

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "ancrage.core",
     "ancrage.network",
+    "ancrage.directory",
     "ancrage.activities",
     "ancrage.demo",
 ]

@@ -21,5 +21,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("network/", include("ancrage.network.urls")),
     path("activities/", include("ancrage.activities.urls")),
+    path("services/", include("ancrage.directory.urls")),
+    path("hsds/", include("ancrage.api.hsds.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -80,6 +80,12 @@ class Activity(models.Model):
     )
     audiences = models.ManyToManyField(Audience, verbose_name=_("audiences"), blank=True)
     languages = models.ManyToManyField(Language, verbose_name=_("languages"), blank=True)
+    needs = models.ManyToManyField(
+        "directory.TaxonomyTerm",
+        verbose_name=_("needs addressed"),
+        blank=True,
+        related_name="activities",
+    )
     format = models.CharField(_("format"), max_length=20, choices=Format.choices)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     interpreter_present = models.BooleanField(_("interpreter present"), default=False)

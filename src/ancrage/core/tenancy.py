@@ -31,7 +31,19 @@ CREATE_ORGANIZATION = "network.create_organization"
 RECORD_ACTIVITIES = "activities.record"
 VIEW_PROGRAM = "activities.dashboard"
 
-CAPABILITIES = (VIEW, CHANGE, MANAGE_MEMBERS, CREATE_ORGANIZATION, RECORD_ACTIVITIES, VIEW_PROGRAM)
+EDIT_SERVICES = "directory.edit"
+REVIEW_SERVICES = "directory.review"
+
+CAPABILITIES = (
+    VIEW,
+    CHANGE,
+    MANAGE_MEMBERS,
+    CREATE_ORGANIZATION,
+    RECORD_ACTIVITIES,
+    VIEW_PROGRAM,
+    EDIT_SERVICES,
+    REVIEW_SERVICES,
+)
 
 ALL_ROLES = frozenset(Role)
 
@@ -60,6 +72,19 @@ ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
             Role.ADMINISTRATOR,
         }
     ),
+    # Those who describe the organization's services to the public.
+    EDIT_SERVICES: frozenset(
+        {
+            Role.LIAISON_OFFICER,
+            Role.COMMUNITY_WORKER,
+            Role.INTAKE_WORKER,
+            Role.COORDINATOR,
+            Role.DIRECTOR,
+            Role.ADMINISTRATOR,
+        }
+    ),
+    # Reviewing the directory is the city's job, never an organization's own.
+    REVIEW_SERVICES: frozenset(),
 }
 
 # Across the network: (role, kind of the organization the role is held in) -> capabilities.
@@ -67,10 +92,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
 # the whole network's organizations, sites and partnerships, and register new organizations.
 NETWORK_WIDE: dict[tuple[Role, str], frozenset[str]] = {
     (Role.COORDINATOR, OrganizationKind.CITY_SERVICE): frozenset(
-        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM}
+        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM, REVIEW_SERVICES}
     ),
     (Role.ADMINISTRATOR, OrganizationKind.CITY_SERVICE): frozenset(
-        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM}
+        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM, REVIEW_SERVICES}
     ),
 }
 

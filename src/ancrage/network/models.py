@@ -1,3 +1,4 @@
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -16,6 +17,8 @@ class Organization(models.Model):
 
     TENANT_OWNER: ClassVar[str] = ""
 
+    # The id other systems know it by (HSDS organization id); stable across exports and imports.
+    hsds_id = models.UUIDField(_("directory id"), default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganizationKind.choices)
@@ -71,6 +74,8 @@ class Site(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="sites"
     )
+    # The id other systems know it by (HSDS location id).
+    hsds_id = models.UUIDField(_("directory id"), default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(
         _("kind"), max_length=30, choices=Kind.choices, default=Kind.POINT_OF_SERVICE

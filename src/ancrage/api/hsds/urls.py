@@ -1,0 +1,5 @@
+"""HSDS 3.0 API under /hsds/."""
+
+app_name = "hsds"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Staff pages: an organization describes its services; the city reviews edits."""
+
+urlpatterns: list = []
