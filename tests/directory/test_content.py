@@ -37,3 +37,21 @@ def test_removed_hours_are_deleted():
     service = published_service()
     apply_content(service, {**service_content(service), "schedules": []})
     assert service.schedules.count() == 0
+
+
+def test_publishing_content_directly_keeps_history_and_withdraws_edits_under_way():
+    from ancrage.directory.models import RevisionState, ServiceRevision
+    from ancrage.directory.services import service_publish_content
+
+    service = published_service()
+    draft = ServiceRevision.objects.create(service=service, number=1, content={})
+    content = service_content(service)
+    content["names"] = {"fr": "Nouveau nom", "en": "New name"}
+    revision = service_publish_content(
+        service=service, content=content, actor=None, comment="import"
+    )
+    draft.refresh_from_db()
+    assert draft.state == RevisionState.WITHDRAWN
+    assert revision.number == 2 and revision.state == RevisionState.PUBLISHED
+    service.refresh_from_db()
+    assert service.names["en"] == "New name"
