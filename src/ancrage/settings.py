@@ -166,9 +166,22 @@ if PRODUCTION:
 
 # French first: fr-CA is the default, whatever the browser asks; English is a switch away.
 LANGUAGE_CODE = "fr-ca"
+# Staff pages speak French and English; public pages (directory, calendar, welcome) speak the
+# languages most read by Montréal's newcomers too. Names are autonyms: a reader finds their own.
+STAFF_LANGUAGES = ("fr-ca", "en")
 LANGUAGES = [
     ("fr-ca", "Français"),
     ("en", "English"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+    ("zh-hans", "简体中文"),
+    ("ht", "Kreyòl ayisyen"),
+    ("fa", "فارسی"),
+    ("pt", "Português"),
+    ("ru", "Русский"),
+    ("vi", "Tiếng Việt"),
+    ("tl", "Tagalog"),
+    ("uk", "Українська"),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "ancrage_language"

@@ -480,3 +480,16 @@ def test_local_helper_is_montreal_time():
     assert str(timezone.get_current_timezone()) == "America/Toronto"
     assert local(2026, 7, 1).utcoffset() == timedelta(hours=-4)
     assert time(18) == local(2026, 12, 1).time()
+
+
+def test_activities_record_the_needs_they_address_in_the_directory_taxonomy(officer, org_a):
+    from ancrage.directory.needs import needs_terms
+
+    employment = needs_terms().get(code="employment")
+    french = needs_terms().get(code="french-courses")
+    activity = create_activity(officer, org_a, needs=[employment])
+    assert list(activity.needs.all()) == [employment]
+    services.activity_update(actor=officer, activity=activity, needs=[french])
+    assert list(activity.needs.all()) == [french]
+    change = AuditEvent.objects.filter(action="change").latest("at")
+    assert change.details["fields"]["needs"] == ["Emploi et recherche d'emploi", "Cours de français"]

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from ancrage.activities.models import Activity, ActivityType, Attendance, OutreachContact
 from ancrage.core.forms import ServiceErrorsMixin
 from ancrage.core.models import Audience, Borough, Language
+from ancrage.directory.models import TaxonomyTerm
+from ancrage.directory.needs import needs_terms
 from ancrage.network.forms import boroughs
 from ancrage.network.models import Organization, Partnership, Site
 
@@ -93,6 +95,13 @@ class ActivityForm(AliasedErrorsMixin, forms.Form):
         queryset=Language.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
+    needs = forms.ModelMultipleChoiceField(
+        label=_("Needs addressed"),
+        required=False,
+        queryset=TaxonomyTerm.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("What people come for: the same list as the directory of services."),
+    )
     format = forms.ChoiceField(label=_("Format"), choices=Activity.Format.choices)
     capacity = forms.IntegerField(
         label=_("Capacity"),
@@ -147,6 +156,7 @@ class ActivityForm(AliasedErrorsMixin, forms.Form):
         self.fields["languages"].queryset = active_or_current(
             Language.objects, *self._chosen(activity, "languages")
         )
+        self.fields["needs"].queryset = needs_terms()
         partnerships = organization.partnerships.select_related("partner")
         self.fields["partnerships"].queryset = partnerships
         self.fields["partnerships"].label_from_instance = lambda p: (
@@ -169,11 +179,12 @@ class ActivityForm(AliasedErrorsMixin, forms.Form):
             **{
                 name: getattr(activity, name)
                 for name in cls.base_fields
-                if name not in ("audiences", "languages", "partnerships")
+                if name not in ("audiences", "languages", "needs", "partnerships")
                 and hasattr(Activity, name)
             },
             "audiences": cls._chosen(activity, "audiences"),
             "languages": cls._chosen(activity, "languages"),
+            "needs": cls._chosen(activity, "needs"),
             "partnerships": list(
                 activity.organization.partnerships.filter(partner__in=partners).values_list(
                     "pk", flat=True

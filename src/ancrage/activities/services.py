@@ -27,6 +27,7 @@ from ancrage.activities.models import (
 from ancrage.core.audit import audit_record
 from ancrage.core.models import Audience, Borough, Language
 from ancrage.core.translated import missing_languages
+from ancrage.directory.models import TaxonomyTerm
 from ancrage.network.models import Organization, PartnershipKind, Site
 
 # A series longer than this is almost certainly a mistake (a daily rule with no end).
@@ -118,6 +119,7 @@ def activity_create(
     borough: Borough | None = None,
     audiences: Iterable[Audience] = (),
     languages: Iterable[Language] = (),
+    needs: Iterable[TaxonomyTerm] = (),
     capacity: int | None = None,
     interpreter_present: bool = False,
     community_leader_present: bool = False,
@@ -152,6 +154,7 @@ def activity_create(
     activity.save()
     activity.audiences.set(audiences)
     activity.languages.set(languages)
+    activity.needs.set(needs)
     _link_partners(activity, partners)
     audit_record(actor=actor, action="create", target=activity, organization_id=organization.pk)
     return activity
@@ -184,6 +187,7 @@ def activity_update(
     activity: Activity,
     audiences: Iterable[Audience] | None = None,
     languages: Iterable[Language] | None = None,
+    needs: Iterable[TaxonomyTerm] | None = None,
     partners: dict[Organization, list[str]] | None = None,
     **fields: Any,
 ) -> Activity:
@@ -213,6 +217,7 @@ def activity_update(
     for name, chosen, related in (
         ("audiences", audiences, activity.audiences),
         ("languages", languages, activity.languages),
+        ("needs", needs, activity.needs),
     ):
         if chosen is None:
             continue

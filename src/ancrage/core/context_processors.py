@@ -45,7 +45,16 @@ def navigation_for(user) -> list[dict]:
 
 
 def shell(request: HttpRequest) -> dict:
-    languages = [{"code": code, "name": name} for code, name in settings.LANGUAGES]
+    offered = (
+        settings.LANGUAGES
+        if getattr(request, "is_public_page", False)
+        else [(c, n) for c, n in settings.LANGUAGES if c in settings.STAFF_LANGUAGES]
+    )
+    # French and English stay in sight; the others fold under "Other languages".
+    languages = [
+        {"code": code, "name": name, "main": code in settings.STAFF_LANGUAGES}
+        for code, name in offered
+    ]
     return {
         "navigation": navigation_for(request.user) if hasattr(request, "user") else [],
         "shell_languages": languages,

@@ -41,6 +41,10 @@ class FrenchFirstLocaleMiddleware:
 
     Unlike Django's LocaleMiddleware, the browser's Accept-Language is not consulted: Ancrage is a
     French-first public service, and the choice is one click away on every page.
+
+    Public pages (views marked with `core.views.public_page`) speak every language of
+    `settings.LANGUAGES`; the other pages speak `settings.STAFF_LANGUAGES`, and someone who chose,
+    say, Arabic on the directory reads them in English rather than in a half-translated mix.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -53,6 +57,13 @@ class FrenchFirstLocaleMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        response.setdefault("Content-Language", language)
+        response.setdefault("Content-Language", request.LANGUAGE_CODE)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+    def process_view(self, request: HttpRequest, view_func: Callable, args, kwargs) -> None:
+        public = getattr(view_func, "ancrage_public", False)
+        request.is_public_page = bool(public(request) if callable(public) else public)
+        if not request.is_public_page and request.LANGUAGE_CODE not in settings.STAFF_LANGUAGES:
+            translation.activate(settings.STAFF_LANGUAGES[-1])
+            request.LANGUAGE_CODE = settings.STAFF_LANGUAGES[-1]

@@ -12,6 +12,19 @@ from django.views.decorators.http import require_GET
 import ancrage
 
 
+def public_page(view: Callable | None = None, *, when: Callable[[HttpRequest], bool] | None = None):
+    """Mark a view as a public page: it is offered in every language of the public interface.
+
+    `when` narrows it to some requests (the home page is public for visitors, not for staff).
+    """
+
+    def mark(func: Callable) -> Callable:
+        func.ancrage_public = when or True  # type: ignore[attr-defined]
+        return func
+
+    return mark(view) if view is not None else mark
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -37,6 +37,7 @@ from ancrage.core.choices import OrganizationKind, Role
 from ancrage.core.models import Audience, Language
 from ancrage.core.reference_data import LIAISON_PILOT_BOROUGHS
 from ancrage.demo.montreal import NEIGHBOURHOODS, STREETS
+from ancrage.directory.needs import needs_terms
 from ancrage.network.models import Membership, Organization, Partnership, PartnershipKind, Site
 
 C = Activity.Category
@@ -67,6 +68,27 @@ class Kind:
     description: tuple[str, str]
     capacity: int | None = None
 
+
+# What each kind of activity helps with, in the directory's needs taxonomy.
+NEEDS_BY_TYPE = {
+    "job-cafe": ("employment",),
+    "french-conversation": ("french-courses", "social-cultural-life"),
+    "coffee-and-chat": ("social-cultural-life", "settlement-support"),
+    "computer-workshop": ("digital-skills",),
+    "information-session": ("first-steps", "public-services"),
+    "citizenship-exam": ("citizenship",),
+    "resume-workshop": ("employment",),
+    "storytime": ("childhood-family",),
+    "reading-in-daycare": ("childhood-family", "education"),
+    "immigrant-women-committee": ("social-cultural-life", "settlement-support"),
+    "tea-and-knitting": ("social-cultural-life",),
+    "urban-agriculture": ("food-security", "social-cultural-life"),
+    "intercultural-film-festival": ("social-cultural-life", "intercultural-mediation"),
+    "art-exhibition": ("social-cultural-life",),
+    "event-booth": ("public-services",),
+    "partner-visit": ("settlement-support",),
+    "newcomer-student-evening": ("education", "childhood-family"),
+}
 
 KINDS = {
     "job-cafe": Kind(
@@ -471,6 +493,7 @@ class _Generator:
         self.types = {t.code: t for t in ActivityType.objects.all()}
         self.audiences = {a.code: a for a in Audience.objects.all()}
         self.languages = {lang.code: lang for lang in Language.objects.all()}
+        self.needs = {term.code: term for term in needs_terms()}
         self.series: list[_Series] = []
         self.summary = ActivitySummary()
 
@@ -536,6 +559,7 @@ class _Generator:
             borough=borough,
             audiences=[self.audiences[a] for a in kind.audiences if a in self.audiences],
             languages=[self.languages[c] for c in languages if c in self.languages],
+            needs=[self.needs[c] for c in NEEDS_BY_TYPE.get(code, ())],
             capacity=kind.capacity,
             interpreter_present=rng.random() < 0.1,
             community_leader_present=venue_kind != V.LIBRARY and rng.random() < 0.25,

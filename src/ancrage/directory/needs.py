@@ -230,3 +230,10 @@ NEEDS: dict[str, dict[str, str]] = {
         "uk": "Міжкультурне посередництво",
     },
 }
+
+
+def needs_terms():
+    """The terms of the needs taxonomy, in their order (for forms and filters)."""
+    from ancrage.directory.models import NEEDS_TAXONOMY_NAME, TaxonomyTerm
+
+    return TaxonomyTerm.objects.filter(taxonomy__name=NEEDS_TAXONOMY_NAME).order_by("sort_order")

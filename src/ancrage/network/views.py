@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ancrage.core import tenancy
 from ancrage.core.audit import audit_record
 from ancrage.core.tenancy import object_for
-from ancrage.core.views import form_page
+from ancrage.core.views import form_page, public_page
 from ancrage.network import selectors, services
 from ancrage.network.forms import (
     MembershipAddForm,
@@ -26,6 +26,7 @@ from ancrage.network.forms import (
 from ancrage.network.models import Membership, Organization, Partnership, Site
 
 
+@public_page(when=lambda request: not request.user.is_authenticated)
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "network/welcome.html")

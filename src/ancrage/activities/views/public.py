@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from ancrage.activities import calendar
 from ancrage.activities.models import Session
+from ancrage.core.views import public_page
 
 ICAL_CONTENT_TYPE = "text/calendar; charset=utf-8"
 FEED_MAX_AGE = 15 * 60
@@ -19,6 +20,7 @@ def _querystring_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+@public_page
 @require_safe
 def calendar_page(request: HttpRequest) -> HttpResponse:
     form = calendar.CalendarFilterForm(request.GET or None)
@@ -81,6 +83,7 @@ def _ics(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@public_page
 @require_safe
 def organization_feed(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = calendar.public_organization(organization_pk)
@@ -93,6 +96,7 @@ def organization_feed(request: HttpRequest, organization_pk: int) -> HttpRespons
     )
 
 
+@public_page
 @require_safe
 def site_feed(request: HttpRequest, site_pk: int) -> HttpResponse:
     site = calendar.public_site(site_pk)
