@@ -1,8 +1,9 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ancrage.core.translated import pick
+from ancrage.core.translated import base_language, pick
 
 
 class User(AbstractUser):
@@ -59,6 +60,12 @@ class Language(ReferenceItem):
     class Meta(ReferenceItem.Meta):
         verbose_name = _("language")
         verbose_name_plural = _("languages")
+
+    @property
+    def name(self) -> str:
+        """In the reader's language when known, else as its speakers write it (العربية, Español):
+        a reader of a public page in Arabic recognizes their own languages by sight."""
+        return self.names.get(base_language(get_language())) or self.autonym or super().name
 
 
 class ImmigrationStatus(ReferenceItem):
