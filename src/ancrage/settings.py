@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "ancrage.core",
     "ancrage.network",
     "ancrage.directory",
+    "ancrage.clients",
+    "ancrage.funding",
     "ancrage.activities",
     "ancrage.demo",
 ]

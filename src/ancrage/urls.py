@@ -23,5 +23,7 @@ urlpatterns = [
     path("activities/", include("ancrage.activities.urls")),
     path("services/", include("ancrage.directory.urls")),
     path("hsds/", include("ancrage.api.hsds.urls")),
+    path("clients/", include("ancrage.clients.urls")),
+    path("funding/", include("ancrage.funding.urls")),
     path("admin/", admin.site.urls),
 ]

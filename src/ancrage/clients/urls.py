@@ -1,0 +1,5 @@
+"""Clients URLs (staff only)."""
+
+app_name = "clients"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Funding URLs (staff only)."""
+
+app_name = "funding"
+
+urlpatterns: list = []
