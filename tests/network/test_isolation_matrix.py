@@ -4,12 +4,14 @@ The URL list is read from the project's URL configuration, so a new URL that tak
 `test_every_object_url_is_in_the_matrix` until it is added here.
 """
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import UUIDConverter
 
-from ancrage.core.choices import Role
+from ancrage.core.choices import OrganizationKind, Role
 from ancrage.network.models import Organization, Partnership, Site
 from tests import factories
 
@@ -26,6 +28,9 @@ class Victim:
     partnership: Partnership
     activity_pk: int = 0  # activities of B: one past session
     session_pk: int = 0
+    service_pk: uuid.UUID | None = None  # directory: a published service of B with a draft edit
+    revision_pk: int = 0
+    program_pk: uuid.UUID | None = None
 
 
 @pytest.fixture
@@ -41,7 +46,24 @@ def victim(db) -> Victim:
     )
     victim.activity_pk = activity.pk
     victim.session_pk = factories.SessionFactory(activity=activity).pk
+    _directory_of(victim)
     return victim
+
+
+def _directory_of(victim: Victim) -> None:
+    from ancrage.directory.content import service_content
+    from ancrage.directory.models import Program, ServiceRevision
+
+    program = Program.objects.create(
+        organization=victim.organization, names={"fr": f"Programme {SECRET}", "en": SECRET}
+    )
+    service = factories.published_service(
+        victim.organization, names={"fr": f"Service {SECRET}", "en": f"Service {SECRET}"}
+    )
+    revision = ServiceRevision.objects.create(
+        service=service, number=1, content=service_content(service)
+    )
+    victim.service_pk, victim.revision_pk, victim.program_pk = service.pk, revision.pk, program.pk
 
 
 # url name -> the kwargs that point at organization B's object
@@ -63,7 +85,24 @@ OBJECT_URLS = {
     "activities:manage_attendance": lambda v: {"pk": v.session_pk},
     "activities:manage_session_cancel": lambda v: {"pk": v.session_pk},
     "activities:manage_session_move": lambda v: {"pk": v.session_pk},
+    "directory:manage_service_create": lambda v: {"organization_pk": v.organization.pk},
+    "directory:manage_program_create": lambda v: {"organization_pk": v.organization.pk},
+    "directory:manage_program_edit": lambda v: {"pk": v.program_pk},
+    "directory:manage_service": lambda v: {"pk": v.service_pk},
+    "directory:manage_service_edit": lambda v: {"pk": v.service_pk},
+    "directory:manage_service_verify": lambda v: {"pk": v.service_pk},
+    "directory:manage_service_history": lambda v: {"pk": v.service_pk},
+    "directory:manage_revision": lambda v: {"pk": v.revision_pk},
+    "directory:manage_revision_edit": lambda v: {"pk": v.revision_pk},
 }
+
+# URLs for the city's coordinators only (network-wide capabilities), never for B's own staff: they
+# are checked like the others, except that a coordinator of a city service, not B's director,
+# reaches them.
+COORDINATOR_URLS = {
+    "directory:manage_review_settings": lambda v: {"organization_pk": v.organization.pk},
+}
+ALL_URLS = {**OBJECT_URLS, **COORDINATOR_URLS}
 
 # Forms posted at B's objects: a forged POST must not change anything either.
 HOSTILE_POST = {
@@ -75,6 +114,14 @@ HOSTILE_POST = {
     "role": "director",
     "partner": "",
     "kinds": ["reference"],
+    "transition": "publish",
+    "decision": "require",
+    "reason": "Piraté",
+    "name_fr": "Piraté",
+    "name_en": "Hacked",
+    "description_fr": "Piraté",
+    "description_en": "Hacked",
+    "status": "active",
 }
 
 
@@ -100,12 +147,15 @@ NOT_ORGANIZATION_OWNED = {
 
 
 def test_every_object_url_is_in_the_matrix():
-    assert set(_object_url_names()) - NOT_ORGANIZATION_OWNED == set(OBJECT_URLS)
+    assert set(_object_url_names()) - NOT_ORGANIZATION_OWNED == set(ALL_URLS)
 
 
 def _snapshot(v: Victim):
+    from ancrage.directory.models import Program, ReviewRequirement, Service, ServiceRevision
+
     v.organization.refresh_from_db()
     v.site.refresh_from_db()
+    service = Service.objects.get(pk=v.service_pk)
     return (
         v.organization.name,
         v.organization.mission,
@@ -113,15 +163,21 @@ def _snapshot(v: Victim):
         v.organization.memberships.count(),
         v.organization.sites.count(),
         v.organization.partnerships.count(),
+        service.names,
+        service.assured_date,
+        list(ServiceRevision.objects.values_list("pk", "state", "content")),
+        Service.objects.count(),
+        list(Program.objects.values_list("names", flat=True)),
+        ReviewRequirement.objects.count(),
     )
 
 
 @pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
+@pytest.mark.parametrize("url_name", sorted(ALL_URLS))
 def test_member_of_a_gets_nothing_of_b(role, url_name, victim, org_a, client_of):
     user = factories.member(org_a, role)
     client = client_of(user)
-    url = reverse(url_name, kwargs=OBJECT_URLS[url_name](victim))
+    url = reverse(url_name, kwargs=ALL_URLS[url_name](victim))
     before = _snapshot(victim)
 
     for response in (client.get(url), client.post(url, HOSTILE_POST)):
@@ -130,9 +186,9 @@ def test_member_of_a_gets_nothing_of_b(role, url_name, victim, org_a, client_of)
     assert _snapshot(victim) == before
 
 
-@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
+@pytest.mark.parametrize("url_name", sorted(ALL_URLS))
 def test_non_member_and_anonymous_get_nothing(url_name, victim, client, client_of):
-    url = reverse(url_name, kwargs=OBJECT_URLS[url_name](victim))
+    url = reverse(url_name, kwargs=ALL_URLS[url_name](victim))
     outsider = client_of(factories.UserFactory())
     for response in (outsider.get(url), outsider.post(url, HOSTILE_POST)):
         assert response.status_code in (403, 404)
@@ -151,13 +207,35 @@ def test_the_matrix_is_not_vacuous_b_director_reaches_every_url(url_name, victim
     assert client_of(director_b).get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
+@pytest.mark.parametrize("url_name", sorted(COORDINATOR_URLS))
+def test_the_matrix_is_not_vacuous_a_city_coordinator_reaches_them(url_name, victim, client_of):
+    city = factories.OrganizationFactory(kind=OrganizationKind.CITY_SERVICE)
+    coordinator = factories.member(city, Role.COORDINATOR)
+    url = reverse(url_name, kwargs=COORDINATOR_URLS[url_name](victim))
+    assert client_of(coordinator).get(url).status_code == 200
+
+
+def _forged_kwargs(url_name: str):
+    """Ids nobody has, for each parameter of the URL: huge or unknown ints, random UUIDs."""
+    namespace, _sep, name = url_name.rpartition(":")
+    resolver = get_resolver()
+    for part in filter(None, namespace.split(":")):
+        resolver = next(
+            r for r in resolver.url_patterns if isinstance(r, URLResolver) and r.namespace == part
+        )
+    pattern = next(p for p in resolver.url_patterns if isinstance(p, URLPattern) and p.name == name)
+    converters = pattern.pattern.converters
+    if all(isinstance(c, UUIDConverter) for c in converters.values()):
+        return [{key: uuid.uuid4() for key in converters}]
+    return [dict.fromkeys(converters, forged) for forged in (999_999_999, 2**63 + 5)]
+
+
+@pytest.mark.parametrize("url_name", sorted(ALL_URLS))
 def test_forged_ids_are_404(url_name, org_a, client_of):
     director = factories.member(org_a, Role.DIRECTOR)
     client = client_of(director)
-    kwargs_name = "organization_pk" if "create" in url_name or "add" in url_name else "pk"
-    for forged in (999_999_999, 2**63 + 5):
-        assert client.get(reverse(url_name, kwargs={kwargs_name: forged})).status_code == 404
+    for kwargs in _forged_kwargs(url_name):
+        assert client.get(reverse(url_name, kwargs=kwargs)).status_code == 404
 
 
 def test_lists_never_show_other_organizations(victim, org_a, client_of):
