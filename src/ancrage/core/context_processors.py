@@ -25,6 +25,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Our activities"), "activities:manage_list", tenancy.RECORD_ACTIVITIES),
     NavItem(_("Program"), "activities:program", tenancy.VIEW_PROGRAM),
     NavItem(_("Organizations"), "network:organization_list", tenancy.VIEW),
+    NavItem(_("Funding"), "funding:program_list", tenancy.VIEW_FUNDING),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 )
 

@@ -220,3 +220,23 @@ def object_for(model: type[M], user: Any, capability: str = VIEW, **lookup: Any)
     if capability != VIEW and scoped(model, user, VIEW).filter(**lookup).exists():
         raise PermissionDenied
     raise Http404
+
+
+# --- Funding (programs and their eligibility rules) -------------------------------------------
+# Every member of the network reads the programs and their rules (they decide whom an
+# organization may count); a funder's administrators change their own programs' rules, and the
+# city's platform administrators those of every funder (the MIFI's rules are entered for it).
+
+VIEW_FUNDING = "funding.view"  # programs, rule versions, trying the rules on a person
+MANAGE_FUNDING = "funding.manage"  # create programs, add rule versions
+
+CAPABILITIES = (*CAPABILITIES, VIEW_FUNDING, MANAGE_FUNDING)
+
+ROLE_CAPABILITIES[VIEW_FUNDING] = ALL_ROLES
+ROLE_CAPABILITIES[MANAGE_FUNDING] = frozenset({Role.ADMINISTRATOR})
+NETWORK_WIDE[(Role.ADMINISTRATOR, OrganizationKind.CITY_SERVICE)] = NETWORK_WIDE[
+    (Role.ADMINISTRATOR, OrganizationKind.CITY_SERVICE)
+] | {VIEW_FUNDING, MANAGE_FUNDING}
+NETWORK_WIDE[(Role.COORDINATOR, OrganizationKind.CITY_SERVICE)] = NETWORK_WIDE[
+    (Role.COORDINATOR, OrganizationKind.CITY_SERVICE)
+] | {VIEW_FUNDING}

@@ -1,5 +1,5 @@
 """Funding URLs (staff only)."""
 
-app_name = "funding"
+from ancrage.funding.views import urlpatterns as urlpatterns
 
-urlpatterns: list = []
+app_name = "funding"
