@@ -282,7 +282,7 @@ def services(
     rows = selectors.services_matching(_service_filters(query))
     total = rows.count()
     if query.minimal:
-        page = pagination.slice(rows.only("id", "last_modified"), total)
+        page = pagination.slice(rows.select_related(None).only("id", "last_modified"), total)
         contents = [serializers.minimal_service_dict(s) for s in page]
     else:
         if query.full:
