@@ -23,6 +23,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", public=True),
     NavItem(_("Calendar"), "activities:calendar", public=True),
     NavItem(_("Our activities"), "activities:manage_list", tenancy.RECORD_ACTIVITIES),
+    # City reviewers (coordinators, administrators of a city service) edit their own services too.
+    NavItem(_("Services"), "directory:manage_list", tenancy.EDIT_SERVICES),
     NavItem(_("Program"), "activities:program", tenancy.VIEW_PROGRAM),
     NavItem(_("Organizations"), "network:organization_list", tenancy.VIEW),
     NavItem(_("Funding"), "funding:program_list", tenancy.VIEW_FUNDING),

@@ -401,6 +401,14 @@ class ServiceForm(ServiceErrorsMixin, forms.Form):
     def is_valid(self) -> bool:
         # Every part is validated, so every error shows at once.
         main, hours, contacts = super().is_valid(), self.hours.is_valid(), self.contacts.is_valid()
+        for formset in (self.hours, self.contacts):
+            counts = formset.management_form
+            if counts.is_valid() and not (
+                0 <= counts.cleaned_data["INITIAL_FORMS"] <= counts.cleaned_data["TOTAL_FORMS"]
+            ):
+                # Only a forged page sends these; refuse rather than drop rows silently.
+                self.add_error(None, _("The form was altered. Reload the page and try again."))
+                main = False
         if not (main and hours and contacts):
             return False
         places = set(self.cleaned_data.get("places") or [])

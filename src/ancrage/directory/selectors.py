@@ -226,7 +226,10 @@ class _Names:
         return self._table(kind).get(str(code), str(code))
 
     def names(self, kind: str, codes: Iterable[Any]) -> list[str]:
-        return [self.name(kind, code) for code in codes or []]
+        """Names in the list's own order (French first among languages), unknown codes last."""
+        table, wanted = self._table(kind), [str(code) for code in codes or []]
+        known = [name for code, name in table.items() if code in set(wanted)]
+        return known + [code for code in wanted if code not in table]
 
 
 def _weekday(code: str) -> str:
