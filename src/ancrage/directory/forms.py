@@ -83,8 +83,12 @@ class HoursForm(forms.Form):
     """One row of opening hours: days, times, and the place when it differs by place."""
 
     id = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    # Not required: a row left empty is no hours at all; a filled row repeats weekly by default.
     freq = forms.ChoiceField(
-        label=_("Repeats"), choices=Schedule.Frequency.choices, initial=Schedule.Frequency.WEEKLY
+        label=_("Repeats"),
+        choices=Schedule.Frequency.choices,
+        initial=Schedule.Frequency.WEEKLY,
+        required=False,
     )
     week_of_month = forms.ChoiceField(
         label=_("Week of the month"),
@@ -256,13 +260,8 @@ class ServiceForm(ServiceErrorsMixin, forms.Form):
     )
 
     SECTIONS = {
-        "eligibility": (
-            "audiences",
-            "immigration_statuses",
-            "minimum_age",
-            "maximum_age",
-            "max_years_since_arrival",
-        ),
+        "eligibility": ("audiences", "immigration_statuses"),
+        "ages": ("minimum_age", "maximum_age", "max_years_since_arrival"),
         "practical": (
             "status",
             "program",
@@ -484,7 +483,7 @@ class ServiceForm(ServiceErrorsMixin, forms.Form):
             ordinal = data.get("week_of_month") or ""
             byday = ",".join(f"{ordinal}{day}" for day in data.get("days") or [])
             item = {
-                "freq": data["freq"],
+                "freq": data.get("freq") or Schedule.Frequency.WEEKLY,
                 "interval": kept.get("interval") or 1,
                 "byday": byday,
                 "bymonthday": kept.get("bymonthday") or "",

@@ -267,6 +267,8 @@ def manage_revision(request: HttpRequest, pk: int) -> HttpResponse:
             return _after_transition(request, revision, name)
         revision.refresh_from_db()
     actions = selectors.revision_actions(revision, request.user)
+    if not any(t.comment_required for t in actions):
+        form.fields["comment"].help_text = ""
     return render(
         request,
         "directory/staff/revision.html",
@@ -277,7 +279,6 @@ def manage_revision(request: HttpRequest, pk: int) -> HttpResponse:
             "view": selectors.content_view(revision.content, service.organization),
             "changes": selectors.changes_since_published(revision),
             "actions": actions,
-            "needs_comment": any(t.comment_required for t in actions),
             "form": form,
             "can_edit_content": revision.state in EDITABLE_STATES
             and _can(request.user, EDIT, service.organization_id),
