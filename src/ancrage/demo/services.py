@@ -20,6 +20,7 @@ from ancrage.core.choices import OrganizationKind, Role
 from ancrage.core.models import Borough
 from ancrage.core.reference_data import LIAISON_PILOT_BOROUGHS
 from ancrage.demo.activities import demo_activities
+from ancrage.demo.directory import seed_directory
 from ancrage.demo.montreal import (
     DEFAULT_SEED,
     DEMO_ACCOUNTS,
@@ -30,6 +31,7 @@ from ancrage.demo.montreal import (
     build_plan,
     demo_email,
 )
+from ancrage.directory.models import Service
 from ancrage.network.models import Membership, Organization, Partnership, Site
 from ancrage.network.services import (
     membership_add,
@@ -76,6 +78,7 @@ class DemoSummary:
     attendances: int = 0  # head counts added up: not distinct people
     pilot_attendances: int = 0  # those of the four pilot boroughs' Liaison Officers
     outreach_contacts: int = 0
+    services: int = 0  # published in the public directory
     seconds: float = 0.0
 
 
@@ -144,6 +147,7 @@ def demo_summary(*, seed: int, seconds: float = 0.0) -> DemoSummary:
         ).aggregate(n=Sum("total"))["n"]
         or 0,
         outreach_contacts=OutreachContact.objects.count(),
+        services=Service.objects.filter(is_published=True).count(),
     )
 
 
@@ -235,6 +239,7 @@ def demo_seed(*, seed: int = DEFAULT_SEED, stdout: TextIO | None = None) -> Demo
             raise DemoDataExists
         _write_plan(plan, stdout)
         demo_activities(seed=seed, stdout=stdout)
+        seed_directory(seed=seed, stdout=stdout)
     return demo_summary(seed=seed, seconds=time.monotonic() - started)
 
 

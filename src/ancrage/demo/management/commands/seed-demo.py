@@ -136,6 +136,7 @@ class Command(BaseCommand):
             % {"count": summary.attendances, "pilot": summary.pilot_attendances}
         )
         out.write(_("Outreach contacts: %(count)d") % {"count": summary.outreach_contacts})
+        out.write(_("Services in the public directory: %(count)d") % {"count": summary.services})
         self._print_accounts(summary.accounts)
 
     def _print_accounts(self, accounts: list[DemoAccount]) -> None:
