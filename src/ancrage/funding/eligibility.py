@@ -41,6 +41,10 @@ from ancrage.funding.conditions import MAX_AGE, kind_of
 if TYPE_CHECKING:
     from ancrage.funding.models import EligibilityRule, FundingProgram
 
+# Facts and service dates outside this span are typing mistakes (0202 for 2020).
+EARLIEST_DAY = date(1890, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+
 ELIGIBLE = "eligible"
 NOT_ELIGIBLE = "not_eligible"
 UNKNOWN = "unknown"
@@ -142,14 +146,14 @@ def _years_text(years: float, *, limit: int, within: bool) -> str:
 
 
 @dataclass
-class _Reference:
-    """Names of statuses and boroughs, loaded once per evaluation batch."""
+class Vocabulary:
+    """Codes and names of statuses and boroughs, loaded once per evaluation batch."""
 
     statuses: dict[str, dict[str, str]]
     boroughs: dict[str, dict[str, str]]
 
     @classmethod
-    def load(cls) -> _Reference:
+    def load(cls) -> Vocabulary:
         return cls(
             dict(ImmigrationStatus.objects.values_list("code", "names")),
             dict(Borough.objects.values_list("code", "names")),
@@ -173,23 +177,30 @@ def _normalized(facts: PersonFacts) -> PersonFacts:
     return replace(facts, lives_in_quebec=in_quebec, lives_in_montreal=in_montreal)
 
 
-def facts_check(facts: PersonFacts, *, on: date, reference: _Reference | None = None) -> None:
+def facts_check(facts: PersonFacts, *, on: date, reference: Vocabulary | None = None) -> None:
     """Refuse impossible facts with a ValidationError keyed by the PersonFacts field."""
     if not isinstance(on, date) or isinstance(on, datetime):
         raise TypeError("`on` must be a date (the service date).")
-    reference = reference or _Reference.load()
+    reference = reference or Vocabulary.load()
     errors: dict[str, list[str]] = {}
 
     def refuse(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
-    if facts.status_code is not None and facts.status_code not in reference.statuses:
+    for name, known, message in (
+        ("status_code", reference.statuses, _("Unknown immigration status: %(code)s.")),
+        ("borough_code", reference.boroughs, _("Unknown borough: %(code)s.")),
+    ):
+        code = getattr(facts, name)
+        if code is not None and (not isinstance(code, str) or code not in known):
+            refuse(name, message % {"code": str(code)[:40]})
+    if not EARLIEST_DAY <= on <= LATEST_DAY:
         refuse(
-            "status_code",
-            _("Unknown immigration status: %(code)s.") % {"code": facts.status_code[:40]},
+            "on",
+            _("The service date must fall between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()},
         )
-    if facts.borough_code is not None and facts.borough_code not in reference.boroughs:
-        refuse("borough_code", _("Unknown borough: %(code)s.") % {"code": facts.borough_code[:40]})
+        raise ValidationError(errors)
 
     today = timezone.localdate()
     dated = {
@@ -205,6 +216,12 @@ def facts_check(facts: PersonFacts, *, on: date, reference: _Reference | None = 
             refuse(name, _("%(what)s is not a date.") % {"what": label})
         elif day > today:
             refuse(name, _("%(what)s is in the future.") % {"what": label})
+        elif day < EARLIEST_DAY:
+            refuse(
+                name,
+                _("%(what)s is before %(earliest)s.")
+                % {"what": label, "earliest": EARLIEST_DAY.isoformat()},
+            )
         elif day > on:
             refuse(
                 name,
@@ -280,7 +297,7 @@ def _age_text(bounds: tuple[int, int]) -> str:
     return _("aged %(youngest)s to %(oldest)s") % {"youngest": youngest, "oldest": oldest}
 
 
-def _status(condition: dict, facts: PersonFacts, on: date, ref: _Reference) -> _Outcome:
+def _status(condition: dict, facts: PersonFacts, on: date, ref: Vocabulary) -> _Outcome:
     if facts.status_code is None:
         return _Outcome(None, missing=_("immigration status missing"))
     name = ref.status(facts.status_code)
@@ -297,7 +314,7 @@ def _status(condition: dict, facts: PersonFacts, on: date, ref: _Reference) -> _
     return _Outcome(True, name)
 
 
-def _years_since(condition: dict, facts: PersonFacts, on: date, ref: _Reference) -> _Outcome:
+def _years_since(condition: dict, facts: PersonFacts, on: date, ref: Vocabulary) -> _Outcome:
     limit = condition["years_since_max"]
     since = condition.get("since", "arrived_quebec")
     start: date | None = getattr(facts, since)
@@ -322,7 +339,7 @@ def _years_since(condition: dict, facts: PersonFacts, on: date, ref: _Reference)
     return _Outcome(within, texts[since] % values)
 
 
-def _age_min(condition: dict, facts: PersonFacts, on: date, ref: _Reference) -> _Outcome:
+def _age_min(condition: dict, facts: PersonFacts, on: date, ref: Vocabulary) -> _Outcome:
     bounds = _age_bounds(facts, on)
     if bounds is None:
         return _Outcome(None, missing=_("age missing"))
@@ -334,7 +351,7 @@ def _age_min(condition: dict, facts: PersonFacts, on: date, ref: _Reference) -> 
     return _Outcome(None, text, _("exact age missing"))
 
 
-def _age_max(condition: dict, facts: PersonFacts, on: date, ref: _Reference) -> _Outcome:
+def _age_max(condition: dict, facts: PersonFacts, on: date, ref: Vocabulary) -> _Outcome:
     bounds = _age_bounds(facts, on)
     if bounds is None:
         return _Outcome(None, missing=_("age missing"))
@@ -346,7 +363,7 @@ def _age_max(condition: dict, facts: PersonFacts, on: date, ref: _Reference) -> 
     return _Outcome(None, text, _("exact age missing"))
 
 
-def _lives_in_quebec(condition: dict, facts: PersonFacts, on: date, ref: _Reference) -> _Outcome:
+def _lives_in_quebec(condition: dict, facts: PersonFacts, on: date, ref: Vocabulary) -> _Outcome:
     if facts.lives_in_quebec is None:
         return _Outcome(None, missing=_("place of residence missing"))
     if facts.lives_in_quebec:
@@ -354,7 +371,7 @@ def _lives_in_quebec(condition: dict, facts: PersonFacts, on: date, ref: _Refere
     return _Outcome(False, _("does not live in Québec"))
 
 
-def _borough(condition: dict, facts: PersonFacts, on: date, ref: _Reference) -> _Outcome:
+def _borough(condition: dict, facts: PersonFacts, on: date, ref: Vocabulary) -> _Outcome:
     if facts.borough_code:
         name = ref.borough(facts.borough_code)
         if facts.borough_code in condition["borough_in"]:
@@ -384,10 +401,10 @@ def evaluate_conditions(
     *,
     rule_version: EligibilityRule | None = None,
     program: FundingProgram | None = None,
-    reference: _Reference | None = None,
+    reference: Vocabulary | None = None,
 ) -> EligibilityResult:
     """Judge checked conditions (see `conditions.conditions_check`); facts must be checked."""
-    reference = reference or _Reference.load()
+    reference = reference or Vocabulary.load()
     facts = _normalized(facts)
     reasons: list[str] = []
     failed: list[str] = []
@@ -423,7 +440,7 @@ def evaluate(
     facts: PersonFacts,
     on: date,
     *,
-    reference: _Reference | None = None,
+    reference: Vocabulary | None = None,
 ) -> EligibilityResult:
     """Is the person covered by this program (the rule version in force on `on`), and why?
 
@@ -433,7 +450,7 @@ def evaluate(
     """
     from ancrage.funding.models import EligibilityRule, FundingProgram
 
-    reference = reference or _Reference.load()
+    reference = reference or Vocabulary.load()
     facts_check(facts, on=on, reference=reference)
     if isinstance(program_or_rule, EligibilityRule):
         rule: EligibilityRule | None = program_or_rule

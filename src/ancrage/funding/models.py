@@ -66,6 +66,10 @@ class FundingProgram(models.Model):
     def name(self) -> str:
         return pick(self.names) or self.code
 
+    @property
+    def description_text(self) -> str:
+        return pick(self.description)
+
 
 class EligibilityRule(models.Model):
     """One version of a program's eligibility rule, in force from `valid_from` to `valid_to`.

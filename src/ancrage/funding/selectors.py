@@ -7,13 +7,13 @@ whom it may count. Changing them is scoped (see `core.tenancy.MANAGE_FUNDING`).
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from ancrage.core import tenancy
 from ancrage.funding.eligibility import (
     EligibilityResult,
     PersonFacts,
-    _Reference,
+    Vocabulary,
     evaluate,
     facts_check,
 )
@@ -26,7 +26,9 @@ def _active_programs_on(on: date) -> QuerySet[FundingProgram]:
         Q(valid_to__isnull=True) | Q(valid_to__gte=on), valid_from__lte=on
     )
     return (
-        FundingProgram.objects.filter(is_active=True)
+        FundingProgram.objects.filter(
+            Exists(in_force.filter(program=OuterRef("pk"))), is_active=True
+        )
         .select_related("funder")
         .prefetch_related(Prefetch("rules", queryset=in_force))
         .order_by("code")
@@ -36,11 +38,12 @@ def _active_programs_on(on: date) -> QuerySet[FundingProgram]:
 def eligibility_for(
     facts: PersonFacts, on: date, *, programs: QuerySet[FundingProgram] | None = None
 ) -> list[EligibilityResult]:
-    """The verdict of every active program on `on` (eligible or not, with reasons), by code.
+    """The verdict of every active program with a rule in force on `on` (eligible or not, with
+    reasons), by code.
 
     Raises ValidationError for impossible facts, before evaluating anything.
     """
-    reference = _Reference.load()
+    reference = Vocabulary.load()
     facts_check(facts, on=on, reference=reference)
     if programs is None:
         programs = _active_programs_on(on)
