@@ -87,6 +87,96 @@ class Problem:
         return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
 
 
+class NotKept:
+    """What the input holds and Ancrage does not keep, counted by kind (one line per kind)."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[tuple[str, str], list] = {}
+
+    def note(self, file: str, what: str, where: str = "") -> None:
+        entry = self.kinds.setdefault((file, what), [0, where])
+        entry[0] += 1
+
+    def add(self, row: tabular.Row, what: str) -> None:
+        self.note(row.file, what, row.line)
+
+    def lines(self) -> list[str]:
+        return [
+            _("%(file)s: %(what)s (%(count)d, first at %(where)s)")
+            % {"file": file, "what": what, "count": count, "where": where}
+            if where
+            else _("%(file)s: %(what)s") % {"file": file, "what": what}
+            for (file, what), (count, where) in sorted(self.kinds.items())
+        ]
+
+
+# Columns the import reads, by resource; others are noted as not kept when they hold a value.
+KEPT_COLUMNS: dict[str, set[str]] = {
+    "organization": {"id", "name", "alternate_name", "description", "email", "website"},
+    "program": {"id", "organization_id", "name", "alternate_name", "description"},
+    "service": {
+        "id",
+        "organization_id",
+        "program_id",
+        *TRANSLATED_FIELDS["service"],
+        "alternate_name",
+        "url",
+        "email",
+        "status",
+        "interpretation_services",
+        "minimum_age",
+        "maximum_age",
+        "assured_date",
+        "assurer_email",
+        "last_modified",
+    },
+    "service_at_location": {"id", "service_id", "location_id", "description"},
+    "location": {"id", "location_type", "organization_id", "name"},
+    "address": {
+        "id",
+        "location_id",
+        "address_1",
+        "city",
+        "region",
+        "state_province",
+        "postal_code",
+        "country",
+        "address_type",
+    },
+    "phone": {"id", *PHONE_PARENTS, "number"},
+    "accessibility": {"id", "location_id", "description"},
+    "schedule": {
+        "id",
+        "service_id",
+        "location_id",
+        "service_at_location_id",
+        "valid_from",
+        "valid_to",
+        "freq",
+        "interval",
+        "byday",
+        "bymonthday",
+        "description",
+        "opens_at",
+        "closes_at",
+    },
+    "contact": {
+        "id",
+        "organization_id",
+        "service_id",
+        "service_at_location_id",
+        "location_id",
+        "name",
+        "title",
+        "email",
+    },
+    "language": {"id", "service_id", "location_id", "phone_id", "name", "code"},
+    "funding": {"id", "organization_id", "service_id", "source"},
+    "cost_option": {"id", "service_id", "option", "currency", "amount"},
+    "attribute": {"id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value"},
+}
+
+
 @dataclass
 class ImportReport:
     source: str
@@ -201,7 +291,7 @@ def _read_zip(path: Path, tables: tabular.Tables) -> None:
             tabular.read_csv(text, resource=resource, columns=columns, file=member, tables=tables)
         for member in sorted(set(members) - used):
             if PurePosixPath(member).name != "datapackage.json":
-                tables.ignored.append(member)
+                tables.ignored.append((member, _("file not read"), ""))
 
 
 def _resource_paths(archive, members, name, tables) -> dict[str, str] | None:
@@ -563,7 +653,7 @@ class Plan:
 class Planner:
     """Checks every record against the file and the database, and plans the writes."""
 
-    def __init__(self, source: Source, check: Checker, language: str, not_kept: list[str]):
+    def __init__(self, source: Source, check: Checker, language: str, not_kept: "NotKept"):
         self.source = source
         self.check = check
         self.language = language
@@ -615,14 +705,16 @@ class Planner:
     def _translated(
         self, resource: str, row: tabular.Row, column: str, *, required=False
     ) -> dict[str, str]:
+        """The texts of a translated field: the translations table's, else the column's text
+        (in the import's language). The column is checked either way: it is part of the input."""
+        plain = row.values.get(column, "")
+        if len(plain) > MAX_TEXT:
+            self.check.add(
+                row, column, _("too long: at most %(max)d characters") % {"max": MAX_TEXT}
+            )
+            return {}
         texts = self.source.translations.get((resource, row.id, column))
         if texts is None:
-            plain = row.values.get(column, "")
-            if len(plain) > MAX_TEXT:
-                self.check.add(
-                    row, column, _("too long: at most %(max)d characters") % {"max": MAX_TEXT}
-                )
-                return {}
             texts = {self.language: plain.strip()} if plain.strip() else {}
         if required and not texts:
             self.check.add(row, column, _("missing"))
@@ -633,9 +725,7 @@ class Planner:
         if not rows:
             return ""
         if len(rows) > 1:
-            self.not_kept.append(
-                _("%(where)s: only the first phone number is kept") % {"where": where}
-            )
+            self.not_kept.add(rows[1], _("phone numbers after the first of a record"))
         return self.check.text(rows[0], "number", max_length=30, required=True)
 
     def _organization_known(self, row: tabular.Row, column: str) -> str | None:
@@ -678,6 +768,8 @@ class Planner:
     def locations_(self) -> None:
         names: dict[tuple[str, str], tabular.Row] = {}
         for site_id, row in sorted(self.source.of("location").items()):
+            if not row.values.get("organization_id"):
+                row.values["organization_id"] = self._organization_of_place(site_id)
             org_id = self._organization_known(row, "organization_id")
             kind = row.values.get("location_type", "").strip() or "physical"
             if kind != "physical":
@@ -719,6 +811,17 @@ class Planner:
                 )
             self.plan.sites.append(SitePlan(site_id, org_id or "", data, existing))
 
+    def _organization_of_place(self, site_id: str) -> str:
+        """A place nested in a service at a location often does not name its organization:
+        it is the organization of the services given there, when they all have the same one."""
+        services = self.source.of("service")
+        owners = {
+            services[link.values["service_id"]].values.get("organization_id", "")
+            for link in self.source.under("service_at_location", "location_id", site_id)
+            if link.values.get("service_id") in services
+        }
+        return owners.pop() if len(owners) == 1 else ""
+
     def _address(self, row, site_id: str) -> dict[str, Any]:
         addresses = sorted(self.source.under("address", "location_id", site_id), key=lambda r: r.id)
         if not addresses:
@@ -731,10 +834,7 @@ class Planner:
         ]
         address = (physical or addresses)[0]
         if len(addresses) > 1:
-            self.not_kept.append(
-                _("%(where)s: only one address per place is kept")
-                % {"where": f"{row.file}:{row.line}"}
-            )
+            self.not_kept.add(addresses[1], _("addresses after the first of a place"))
         region = address.values.get("region", "").strip()
         borough = self.boroughs.get(_normal(region)) if region else None
         if borough is None:
@@ -920,10 +1020,7 @@ class Planner:
                 continue
             term = self.derived.get(term_id)
             if term is None:
-                self.not_kept.append(
-                    _("%(where)s: an attribute whose term is not in Ancrage's taxonomies")
-                    % {"where": f"{row.file}:{row.line}"}
-                )
+                self.not_kept.add(row, _("attributes whose term is not in Ancrage's taxonomies"))
             elif term.taxonomy is AUDIENCES:
                 content["audiences"].append(term.code)
             elif term.taxonomy is IMMIGRATION_STATUSES:
@@ -1077,22 +1174,47 @@ class Planner:
                 elif not service_id and not (
                     resource in ("schedule", "contact") and row.values.get("service_at_location_id")
                 ):
-                    self._not_kept(row)
+                    self.not_kept.add(row, self._outside_services(resource))
         for row in self.source.of("attribute").values():
             entity = row.values.get("link_entity", "").strip() or "service"
             if entity != "service":
-                self._not_kept(row)
+                self.not_kept.add(row, self._outside_services("attribute"))
             elif row.values.get("link_id") not in services:
                 self.check.add(row, "link_id", _("no service with this id in the file"))
-        for (column, _parent), rows in self.phones.items():
-            if column == "service_at_location_id":
-                for row in rows:
-                    self._not_kept(row)
+        places = self.source.of("location")
+        for resource in ("address", "accessibility"):
+            for row in self.source.of(resource).values():
+                if row.values.get("location_id", "") not in places:
+                    self.check.add(row, "location_id", _("no place with this id in the file"))
+        parents = {
+            "contact_id": "contact",
+            "service_at_location_id": "service_at_location",
+            "location_id": "location",
+            "service_id": "service",
+            "organization_id": "organization",
+        }
+        for (column, parent), rows in self.phones.items():
+            for row in rows:
+                if parent not in self.source.of(parents[column]):
+                    self.check.add(row, column, _("not in the file"))
+                elif column == "service_at_location_id":
+                    self.not_kept.add(row, self._outside_services("phone"))
+        for resource, rows in self.source.records.items():
+            kept = KEPT_COLUMNS.get(resource)
+            if kept is None:
+                if rows and resource not in ("taxonomy", "taxonomy_term"):
+                    self.not_kept.add(next(iter(rows.values())), resource)
+                continue
+            for row in rows.values():
+                for column, value in row.values.items():
+                    if value.strip() and column not in kept:
+                        self.not_kept.add(row, f"{resource}.{column}")
 
-    def _not_kept(self, row: tabular.Row) -> None:
-        self.not_kept.append(
-            _("%(where)s: not kept by Ancrage") % {"where": f"{row.file}:{row.line}"}
-        )
+    @staticmethod
+    def _outside_services(resource: str) -> str:
+        return _("%(resource)s of an organization or a place rather than of a service") % {
+            "resource": resource
+        }
 
 
 def _uuids(values: Iterable[str]) -> list[uuid.UUID]:
@@ -1256,19 +1378,21 @@ def hsds_import(
     report = ImportReport(source=path.name, dry_run=dry_run)
     tables = read_source(path)
     report.problems += [Problem(*problem) for problem in tables.problems]
-    report.not_kept += [
-        _("%(what)s: not kept by Ancrage") % {"what": what} for what in tables.ignored
-    ]
+    not_kept = NotKept()
+    for file, what, where in tables.ignored:
+        not_kept.note(file, what, where)
     if report.problems:
+        report.not_kept = not_kept.lines()
         return report
     check = Checker()
     source = _index(tables, check)
-    planner = Planner(source, check, language, report.not_kept)
+    planner = Planner(source, check, language, not_kept)
     planner.organizations_()
     planner.locations_()
     planner.programs_()
     planner.services_()
     planner.leftovers_()
+    report.not_kept = not_kept.lines()
     report.problems += check.problems
     if report.problems:
         return report

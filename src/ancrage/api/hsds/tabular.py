@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .serializers import TRANSLATIONS
 from .tabular_schema import RESOURCES
 from .tabular_schema import TRANSLATIONS as TRANSLATIONS_RESOURCE
@@ -98,8 +100,8 @@ class Tables:
     rows: dict[str, list[Row]] = field(default_factory=dict)
     # (file, line, field, reason) found while reading
     problems: list[tuple[str, str, str, str]] = field(default_factory=list)
-    # What was in the input but is not kept, one line each
-    ignored: list[str] = field(default_factory=list)
+    # What was in the input but is not read: (file, what, where)
+    ignored: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add(self, row: Row) -> None:
         self.rows.setdefault(row.resource, []).append(row)
@@ -133,10 +135,10 @@ def flatten(
         resource = DOCUMENT_KEYS.get(key)
         if resource is None:
             if key not in ("hsds_version", "x-ancrage-export"):
-                tables.ignored.append(f"{file}: {key}")
+                tables.ignored.append((file, key, ""))
             continue
         if not isinstance(items, list):
-            tables.problems.append((file, key, key, "must be a list of objects"))
+            tables.problems.append((file, key, key, _("must be a list of objects")))
             continue
         for index, item in enumerate(items):
             _flatten_object(item, resource, f"{key}[{index}]", {}, file, tables)
@@ -147,7 +149,7 @@ def _flatten_object(
     item: Any, resource: str, path: str, links: dict[str, str], file: str, tables: Tables
 ) -> str:
     if not isinstance(item, dict):
-        tables.problems.append((file, path, resource, "must be an object"))
+        tables.problems.append((file, path, resource, _("must be an object")))
         return ""
     columns = set(RESOURCES[resource].columns)
     values: dict[str, str] = {}
@@ -156,13 +158,13 @@ def _flatten_object(
         if key in columns:
             text = _scalar(value)
             if text is None:
-                tables.problems.append((file, path, key, "must be a single value"))
+                tables.problems.append((file, path, key, _("must be a single value")))
             else:
                 values[key] = text
         elif key == TRANSLATIONS:
             _flatten_translations(value, resource, item.get("id"), path, file, tables)
         elif key not in nested and isinstance(value, list | dict) and value:
-            tables.ignored.append(f"{file}: {path}.{key}")
+            tables.ignored.append((file, f"{resource}.{key}", path))
     for column, parent_id in links.items():
         if not values.get(column):
             values[column] = parent_id
@@ -177,7 +179,7 @@ def _flatten_object(
                 values[column] = linked
             continue
         if not isinstance(value, list):
-            tables.problems.append((file, f"{path}.{key}", key, "must be a list of objects"))
+            tables.problems.append((file, f"{path}.{key}", key, _("must be a list of objects")))
             continue
         child_links = (
             {column: own_id} if how == "child" else {"link_id": own_id, "link_entity": resource}
@@ -196,17 +198,17 @@ def _flatten_translations(
 ) -> None:
     where = f"{path}.{TRANSLATIONS}"
     if not isinstance(value, dict):
-        tables.problems.append((file, where, TRANSLATIONS, "must be an object"))
+        tables.problems.append((file, where, TRANSLATIONS, _("must be an object")))
         return
     for field_name, texts in value.items():
         if not isinstance(texts, dict):
-            tables.problems.append((file, where, field_name, "must map language codes to texts"))
+            tables.problems.append((file, where, field_name, _("must map language codes to texts")))
             continue
         for language, text in texts.items():
             cell = _scalar(text)
             if cell is None:
                 tables.problems.append(
-                    (file, where, field_name, "must map language codes to texts")
+                    (file, where, field_name, _("must map language codes to texts"))
                 )
                 continue
             tables.add(
@@ -254,27 +256,32 @@ def merged_records(rows: Iterable[Row]) -> list[dict[str, str]]:
 
 def read_csv(text: str, *, resource: str, columns: list[str], file: str, tables: Tables) -> None:
     """Rows of one CSV file; header problems and ragged lines go to `tables.problems`."""
+    # A cell may be as long as the file: the importer then reports it as too long, by field,
+    # instead of the csv module stopping the whole file at its default limit (128 kB).
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        tables.problems.append((file, "1", "", "the file is empty: a header line is needed"))
+        tables.problems.append((file, "1", "", _("the file is empty: a header line is needed")))
         return
     except csv.Error as error:
-        tables.problems.append((file, "1", "", f"not a readable CSV file ({error})"))
+        tables.problems.append(
+            (file, "1", "", _("not a readable CSV file (%(error)s)") % {"error": error})
+        )
         return
     header = [name.strip() for name in header]
     known = set(columns)
     bad_header = False
     for name in header:
         if name not in known:
-            tables.problems.append((file, "1", name, "unknown column for this file"))
+            tables.problems.append((file, "1", name, _("unknown column for this file")))
             bad_header = True
     for name in {n for n in header if header.count(n) > 1}:
-        tables.problems.append((file, "1", name, "column appears more than once"))
+        tables.problems.append((file, "1", name, _("column appears more than once")))
         bad_header = True
     if "id" not in header:
-        tables.problems.append((file, "1", "id", "missing column"))
+        tables.problems.append((file, "1", "id", _("missing column")))
         bad_header = True
     if bad_header:
         return
@@ -287,7 +294,8 @@ def read_csv(text: str, *, resource: str, columns: list[str], file: str, tables:
                     file,
                     str(line),
                     "",
-                    f"{len(cells)} values where the header has {len(header)} columns",
+                    _("%(cells)d values where the header has %(columns)d columns")
+                    % {"cells": len(cells), "columns": len(header)},
                 )
             )
             continue
@@ -302,7 +310,9 @@ def _lines(reader, file: str, tables: Tables) -> Iterator[tuple[int, list[str]]]
         except StopIteration:
             return
         except csv.Error as error:
-            tables.problems.append((file, str(start), "", f"not readable as CSV ({error})"))
+            tables.problems.append(
+                (file, str(start), "", _("not readable as CSV (%(error)s)") % {"error": error})
+            )
             return
         yield start, cells
         start = reader.line_num + 1
