@@ -1178,6 +1178,14 @@ class ServiceView:
     def pk(self) -> uuid.UUID:
         return self.service.pk
 
+    @property
+    def phone_uri(self) -> str:
+        """'514 555-0192' -> 'tel:+15145550192' (North American numbers get their country code)."""
+        digits = "".join(c for c in self.service.phone if c.isdigit())
+        if len(digits) == 10:
+            digits = "1" + digits
+        return f"tel:+{digits}" if digits else ""
+
 
 def _services_with_details() -> QuerySet[Service]:
     return (
