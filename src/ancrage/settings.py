@@ -229,3 +229,30 @@ LOGGING = {
 
 # Shown on every page when the database holds the synthetic demo data set.
 ANCRAGE_DEMO_BANNER = os.environ.get("ANCRAGE_DEMO", "0") == "1"
+
+# --- Client identity vault (clients app) -------------------------------------------------------
+# `ANCRAGE_VAULT_KEYS`: comma-separated Fernet keys, newest first. The first encrypts; every one
+# decrypts, so an old key stays listed until `ancrage vault-rotate` has re-encrypted every row.
+# `ANCRAGE_VAULT_INDEX_KEY`: a separate secret (32+ characters) keying the blind index that lets
+# staff find a client by a few letters of the name without decrypting every row; changing it
+# requires `ancrage vault-rotate` too (it rebuilds the index).
+# Development and demo only: fixed keys, published in this file, never used in production. In
+# production without keys, the vault refuses to encrypt or decrypt anything
+# (`ancrage.clients.vault` raises ImproperlyConfigured on first use); the keys are not demanded
+# here so that `ancrage check --deploy` runs on a machine that holds no secrets.
+# DEVELOPMENT ONLY: this Fernet key is public; production refuses it.
+ANCRAGE_VAULT_DEVELOPMENT_KEYS = ("nZe7H2GWeIvq4lH1PXQGX1P1f2gfbUl6sbt4KRO2UbU=",)
+ANCRAGE_VAULT_DEVELOPMENT_INDEX_KEY = "DEVELOPMENT-ONLY-blind-index-key-ancrage-0123456789"
+ANCRAGE_VAULT_KEYS = tuple(
+    k.strip() for k in os.environ.get("ANCRAGE_VAULT_KEYS", "").split(",") if k.strip()
+)
+ANCRAGE_VAULT_INDEX_KEY = os.environ.get("ANCRAGE_VAULT_INDEX_KEY", "")
+if not PRODUCTION and (DEBUG or ANCRAGE_DEMO_BANNER):
+    ANCRAGE_VAULT_KEYS = ANCRAGE_VAULT_KEYS or ANCRAGE_VAULT_DEVELOPMENT_KEYS
+    ANCRAGE_VAULT_INDEX_KEY = ANCRAGE_VAULT_INDEX_KEY or ANCRAGE_VAULT_DEVELOPMENT_INDEX_KEY
+elif PRODUCTION and (
+    set(ANCRAGE_VAULT_KEYS) & set(ANCRAGE_VAULT_DEVELOPMENT_KEYS)
+    or ANCRAGE_VAULT_INDEX_KEY == ANCRAGE_VAULT_DEVELOPMENT_INDEX_KEY
+):
+    raise ImproperlyConfigured("The development vault keys must never be used in production.")
+# --- end of the client identity vault settings --------------------------------------------------

@@ -23,6 +23,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", public=True),
     NavItem(_("Calendar"), "activities:calendar", public=True),
     NavItem(_("Our activities"), "activities:manage_list", tenancy.RECORD_ACTIVITIES),
+    NavItem(_("Clients"), "clients:client_list", tenancy.VIEW_CLIENTS),
     # City reviewers (coordinators, administrators of a city service) edit their own services too.
     NavItem(_("Services"), "directory:manage_list", tenancy.EDIT_SERVICES),
     NavItem(_("Program"), "activities:program", tenancy.VIEW_PROGRAM),

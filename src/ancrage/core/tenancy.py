@@ -222,6 +222,35 @@ def object_for(model: type[M], user: Any, capability: str = VIEW, **lookup: Any)
     raise Http404
 
 
+# --- Clients (pseudonymous profiles, identity vault, consent) ---------------------------------
+# No network-wide grant on purpose: a city service never reads another organization's clients.
+
+VIEW_CLIENTS = "clients.view"  # pseudonymous profiles and consents
+CHANGE_CLIENTS = "clients.change"  # edit profiles, record consents
+READ_IDENTITY = "clients.identity"  # the identity vault: register, read and edit identities
+OVERRIDE_CONSENT = "clients.consent_override"  # act without consent, with a recorded reason
+
+CAPABILITIES = (*CAPABILITIES, VIEW_CLIENTS, CHANGE_CLIENTS, READ_IDENTITY, OVERRIDE_CONSENT)
+
+ROLE_CAPABILITIES[VIEW_CLIENTS] = frozenset(
+    {
+        Role.INTAKE_WORKER,
+        Role.COMMUNITY_WORKER,
+        Role.COORDINATOR,
+        Role.DIRECTOR,
+        Role.DATA_STEWARD,
+    }
+)
+ROLE_CAPABILITIES[CHANGE_CLIENTS] = frozenset(
+    {Role.INTAKE_WORKER, Role.COMMUNITY_WORKER, Role.COORDINATOR, Role.DIRECTOR}
+)
+# Those who meet the person; not the data steward (works on pseudonymous data), not funders.
+ROLE_CAPABILITIES[READ_IDENTITY] = frozenset(
+    {Role.INTAKE_WORKER, Role.COMMUNITY_WORKER, Role.DIRECTOR}
+)
+ROLE_CAPABILITIES[OVERRIDE_CONSENT] = frozenset({Role.DIRECTOR})
+
+
 # --- Funding (programs and their eligibility rules) -------------------------------------------
 # Every member of the network reads the programs and their rules (they decide whom an
 # organization may count); a funder's administrators change their own programs' rules, and the
