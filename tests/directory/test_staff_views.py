@@ -605,3 +605,29 @@ def test_non_members_are_sent_to_sign_in(b_objects):
     revision = b_objects[1]
     revision.refresh_from_db()
     assert revision.state == RevisionState.DRAFT
+
+
+# --- Admin --------------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_the_directory_read_only(client_of, org_a, editor):
+    admin = factories.UserFactory(is_staff=True, is_superuser=True)
+    client = client_of(admin)
+    service = factories.published_service(org_a)
+    revision = services.revision_start(service=service, actor=editor)
+    program = Program.objects.create(organization=org_a, names={"fr": "P", "en": "P"})
+    for name in ("service", "servicerevision", "program", "reviewrequirement", "taxonomy"):
+        assert client.get(reverse(f"admin:directory_{name}_changelist")).status_code == 200
+    for name, pk in (
+        ("service", service.pk),
+        ("servicerevision", revision.pk),
+        ("program", program.pk),
+    ):
+        assert client.get(reverse(f"admin:directory_{name}_change", args=[pk])).status_code == 200
+    assert client.get(reverse("admin:directory_service_add")).status_code == 403
+    found = client.get(reverse("admin:directory_service_changelist"), {"q": "logement"})
+    assert found.status_code == 200 and found.context["cl"].result_count == 1
+    names = service.names
+    client.post(reverse("admin:directory_service_change", args=[service.pk]), {"status": "defunct"})
+    service.refresh_from_db()
+    assert service.names == names and service.status == "active"

@@ -146,7 +146,7 @@ def staff_service_rows(services: Iterable[Service]) -> list[StaffServiceRow]:
 
 
 def editable_organizations(user: Any) -> QuerySet[Organization]:
-    return scoped(Organization, user, EDIT_SERVICES).order_by("name")
+    return scoped(Organization, user, EDIT_SERVICES).prefetch_related("programs").order_by("name")
 
 
 def organization_programs(organization: Organization) -> QuerySet[Program]:
