@@ -335,6 +335,10 @@ def test_edit_change_publish_and_read_the_history(client, org_a, site, editor):
     assert service.schedules.get().pk == schedule_id  # the same hours, changed, keep their id
     assert service.schedules.get().closes_at.hour == 16
 
+    past = client.get(reverse("directory:manage_revision", args=[revision.pk]))
+    assert past.status_code == 200 and past.context["actions"] == []
+    assert reverse("directory:manage_service_history", args=[service.pk]) in past.content.decode()
+
     history = client.get(reverse("directory:manage_service_history", args=[service.pk]))
     entries = history.context["entries"]
     assert [entry.revision.number for entry in entries] == [1]

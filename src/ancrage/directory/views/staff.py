@@ -35,7 +35,7 @@ from ancrage.directory.forms import (
     TransitionForm,
 )
 from ancrage.directory.models import Program, Service, ServiceRevision
-from ancrage.directory.workflow import EDITABLE_STATES
+from ancrage.directory.workflow import EDITABLE_STATES, OPEN_STATES
 from ancrage.network.models import Organization
 
 EDIT = tenancy.EDIT_SERVICES
@@ -277,7 +277,11 @@ def manage_revision(request: HttpRequest, pk: int) -> HttpResponse:
             "service": service,
             "name": selectors.service_display_name(service),
             "view": selectors.content_view(revision.content, service.organization),
-            "changes": selectors.changes_since_published(revision),
+            # An edit under way is compared with the public page; a past one, on the history page.
+            "is_open": revision.state in OPEN_STATES,
+            "changes": selectors.changes_since_published(revision)
+            if revision.state in OPEN_STATES
+            else [],
             "actions": actions,
             "form": form,
             "can_edit_content": revision.state in EDITABLE_STATES
