@@ -230,3 +230,15 @@ def test_content_view_reads_codes_as_names(org_a):
     assert view.places == [org_a.sites.get().name]
     assert view.missing_required == []
     assert ServiceRevision.objects.count() == 0
+
+
+def test_history_reads_names_once_however_long(org_a, editor, django_assert_max_num_queries):
+    service = factories.published_service(org_a)
+    for number in range(6):
+        draft = services.revision_start(service=service, actor=editor)
+        content = {**draft.content, "languages": ["fr", "en", "ar"][: number % 3 + 1]}
+        services.revision_save(revision=draft, actor=editor, content=content)
+        services.revision_transition(revision=draft, actor=editor, name="publish")
+    with django_assert_max_num_queries(8):
+        history = selectors.service_history(service)
+    assert len(history) == 6

@@ -429,10 +429,13 @@ def _without_ids(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def content_changes(
-    before: dict[str, Any], after: dict[str, Any], organization: Organization
+    before: dict[str, Any],
+    after: dict[str, Any],
+    organization: Organization,
+    names: _Names | None = None,
 ) -> list[Change]:
     """What differs from `before` to `after`, field by field, in words a person reads."""
-    names = _Names(organization)
+    names = names or _Names(organization)
     changes: list[Change] = []
     for field_name, label in _text_labels().items():
         old, new = before.get(field_name) or {}, after.get(field_name) or {}
@@ -552,11 +555,14 @@ def service_history(service: Service) -> list[HistoryEntry]:
         )
     entries = []
     previous: ServiceRevision | None = None
+    names = _Names(service.organization)  # read once for the whole history
     for revision in revisions:
         entries.append(
             HistoryEntry(
                 revision=revision,
-                changes=content_changes(previous.content, revision.content, service.organization)
+                changes=content_changes(
+                    previous.content, revision.content, service.organization, names
+                )
                 if previous is not None
                 else [],
                 is_first=previous is None,
