@@ -580,3 +580,16 @@ def test_navigation_offers_clients_to_client_roles_only(person, client_of):
     assert f'href="{url}"' in worker.get(reverse("home")).content.decode()
     assert f'href="{url}"' not in advisor.get(reverse("home")).content.decode()
     assert advisor.get(url).status_code == 403
+
+
+def test_lookup_is_ready_for_the_keyboard(person, intake_a, client_of):
+    """The search box has the focus on arrival, its help is announced, Enter submits the form."""
+    page = client_of(intake_a).get(reverse("clients:client_list")).content.decode()
+    assert 'type="search"' in page and "autofocus" in page
+    assert 'aria-describedby="id_q_helptext"' in page
+    assert 'role="search"' in page and 'method="get"' in page
+    register_page = client_of(intake_a).get(
+        reverse("clients:client_create", args=[person.organization_id])
+    )
+    assert 'name="given_names"' in register_page.content.decode()
+    assert register_page.context["form"].fields["given_names"].widget.attrs["autofocus"]
