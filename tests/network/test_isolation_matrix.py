@@ -31,6 +31,7 @@ class Victim:
     service_pk: uuid.UUID | None = None  # directory: a published service of B with a draft edit
     revision_pk: int = 0
     program_pk: uuid.UUID | None = None
+    client_pk: int = 0  # clients: a client of B with a name in the vault
 
 
 @pytest.fixture
@@ -47,6 +48,14 @@ def victim(db) -> Victim:
     victim.activity_pk = activity.pk
     victim.session_pk = factories.SessionFactory(activity=activity).pk
     _directory_of(victim)
+    from ancrage.clients.services import client_register
+
+    victim.client_pk = client_register(
+        actor=staff,
+        organization=organization,
+        profile={},
+        identity={"given_names": SECRET, "family_names": SECRET},
+    ).pk
     return victim
 
 
@@ -94,6 +103,13 @@ OBJECT_URLS = {
     "directory:manage_service_history": lambda v: {"pk": v.service_pk},
     "directory:manage_revision": lambda v: {"pk": v.revision_pk},
     "directory:manage_revision_edit": lambda v: {"pk": v.revision_pk},
+    "clients:client_create": lambda v: {"organization_pk": v.organization.pk},
+    "clients:client_detail": lambda v: {"pk": v.client_pk},
+    "clients:client_edit": lambda v: {"pk": v.client_pk},
+    "clients:identity_edit": lambda v: {"pk": v.client_pk},
+    "clients:consents": lambda v: {"pk": v.client_pk},
+    "clients:consent_override": lambda v: {"pk": v.client_pk},
+    "clients:consent_form": lambda v: {"pk": v.client_pk},
 }
 
 # URLs for the city's coordinators only (network-wide capabilities), never for B's own staff: they
@@ -143,6 +159,14 @@ NOT_ORGANIZATION_OWNED = {
     # Public iCalendar feeds of public activities (tests/activities/test_ical.py checks the 404s).
     "activities:organization_feed",
     "activities:site_feed",
+    # The public directory and its HSDS API show published services only (tests/directory and
+    # tests/api check that drafts and unpublished services are 404 there).
+    "directory:service",
+    "hsds:service",
+    "hsds:organization",
+    "hsds:service_at_location",
+    "hsds:taxonomy",
+    "hsds:taxonomy_term",
 }
 
 
