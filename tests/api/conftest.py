@@ -139,7 +139,7 @@ def rich_directory(db):
     other_org = factories.OrganizationFactory(name="Maison des familles")
     plain = published_service(
         other_org,
-        names={"fr": "Café des parents", "en": "Parents' café"},
+        names={"fr": "Café des parents", "en": "Parents' café", "ur": "والدین کا کیفے"},
         needs=["childhood-family"],
         audiences=[],
         contacts=[],

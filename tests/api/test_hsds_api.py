@@ -216,6 +216,12 @@ def test_text_is_in_the_readers_language_french_by_default(client, rich_director
     assert _json(client, url, HTTP_ACCEPT_LANGUAGE="de, en;q=0.5")["name"] == "Housing help"
 
 
+def test_content_in_another_language_of_ancrage_list_can_be_asked_for(client, rich_directory):
+    url = f"/hsds/services/{rich_directory['plain'].id}"
+    assert _json(client, f"{url}?lang=ur")["name"] == "والدین کا کیفے"
+    assert _json(client, f"{url}?lang=de")["name"] == "Café des parents"
+
+
 def test_an_unknown_language_code_is_refused_clearly(client, rich_directory):
     body = _json(client, "/hsds/services?lang=xx-unknown", status=400)
     assert "lang" in body["detail"] and "fr" in body["detail"]

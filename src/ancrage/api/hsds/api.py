@@ -23,6 +23,7 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 from ninja.renderers import JSONRenderer
 
+from ancrage.core.models import Language
 from ancrage.core.translated import base_language
 from ancrage.directory.models import CONTENT_LANGUAGES, Service, ServiceAtLocation, TaxonomyTerm
 
@@ -171,16 +172,24 @@ def _datetime(name: str, value: str | None) -> datetime.datetime | None:
         ) from None
 
 
+def _known_language(code: str) -> bool:
+    """A language the directory is written in, or another of Ancrage's list (some content is)."""
+    return code in CONTENT_LANGUAGES or Language.objects.filter(code=code).exists()
+
+
 def _language(request: HttpRequest, lang: str | None) -> str:
+    """`?lang=`, else the first directory language of Accept-Language, else French."""
     if lang is not None:
         code = base_language(_text("lang", lang, 20))
-        if code not in CONTENT_LANGUAGES:
+        if not _known_language(code):
             raise BadQuery(
-                _("lang: unknown language code; use one of %(codes)s.")
+                _("lang: unknown language code; the directory is written in %(codes)s.")
                 % {"codes": ", ".join(CONTENT_LANGUAGES)}
             )
         return code
     header = request.headers.get("Accept-Language", "")[:500]
+    # The browser's list is matched against the directory's languages only: a reader who also
+    # accepts English is better served in English than by a fallback to French.
     for code, _quality in parse_accept_lang_header(header):
         if base_language(code) in CONTENT_LANGUAGES:
             return base_language(code)

@@ -559,6 +559,9 @@ def _index(tables: tabular.Tables, check: Checker) -> Source:
 
 
 def _translations(tables, records, check: Checker) -> dict[tuple[str, str, str], dict[str, str]]:
+    """(resource, id, field) → {language: text}. Texts may be in any language of Ancrage's list
+    (content is mostly in `CONTENT_LANGUAGES`, but some is written in other languages)."""
+    languages = {code.lower() for code in Language.objects.values_list("code", flat=True)}
     result: dict[tuple[str, str, str], dict[str, str]] = {}
     for row in tables.of(TRANSLATIONS.name):
         resource = row.values.get("resource", "").strip()
@@ -574,11 +577,11 @@ def _translations(tables, records, check: Checker) -> dict[tuple[str, str, str],
                 row, "field", _("not a translated field of %(resource)s") % {"resource": resource}
             )
             continue
-        if language not in CONTENT_LANGUAGES:
+        if language not in languages:
             check.add(
                 row,
                 "language",
-                _("unknown language code; use one of %(codes)s")
+                _("unknown language code; Ancrage's content languages are %(codes)s")
                 % {"codes": ", ".join(CONTENT_LANGUAGES)},
             )
             continue
