@@ -464,3 +464,24 @@ def test_sessions_of_the_same_activity_at_two_branches_are_told_apart(client, or
     upcoming, missing = page.split('id="missing-title"')[0], page.split('id="missing-title"')[1]
     for section in (upcoming, missing):
         assert "Bibliothèque Le Prévost" in section and "Bibliothèque de Saint-Michel" in section
+
+
+@pytest.mark.parametrize("field", ["audiences", "languages", "needs", "partnerships"])
+@pytest.mark.parametrize("forged", [str(2**70), "-1", "abc", "00000000-0000-0000-0000-000000000000"])
+def test_forged_choices_are_a_form_error_not_a_crash(client, org_a, field, forged):
+    url = reverse("activities:manage_activity_create", args=[org_a.pk])
+    response = client.post(url, activity_post(**{field: [forged]}))
+    assert response.status_code == 200
+    assert errors_of(response, field)
+    assert not Activity.objects.exists()
+
+
+def test_needs_addressed_are_chosen_from_the_directory_taxonomy(client, org_a):
+    from ancrage.directory.needs import needs_terms
+
+    employment = needs_terms().get(code="employment")
+    url = reverse("activities:manage_activity_create", args=[org_a.pk])
+    assert "Emploi et recherche d&#x27;emploi" in client.get(url).content.decode()
+    response = client.post(url, activity_post(needs=[str(employment.pk)]))
+    assert response.status_code == 302
+    assert list(Activity.objects.get().needs.all()) == [employment]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ancrage.activities.models import Activity, ActivityType, Attendance, OutreachContact
-from ancrage.core.forms import ServiceErrorsMixin
+from ancrage.core.forms import IdMultipleChoiceField, ServiceErrorsMixin
 from ancrage.core.models import Audience, Borough, Language
 from ancrage.directory.models import TaxonomyTerm
 from ancrage.directory.needs import needs_terms
@@ -83,13 +83,13 @@ class ActivityForm(AliasedErrorsMixin, forms.Form):
         queryset=Borough.objects.none(),
         help_text=_("The site's borough is used when a site is chosen."),
     )
-    audiences = forms.ModelMultipleChoiceField(
+    audiences = IdMultipleChoiceField(
         label=_("Audiences"),
         required=False,
         queryset=Audience.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    languages = forms.ModelMultipleChoiceField(
+    languages = IdMultipleChoiceField(
         label=_("Languages"),
         required=False,
         queryset=Language.objects.none(),
@@ -117,7 +117,7 @@ class ActivityForm(AliasedErrorsMixin, forms.Form):
     is_public = forms.BooleanField(
         label=_("Shown in the public calendar"), required=False, initial=True
     )
-    partnerships = forms.ModelMultipleChoiceField(
+    partnerships = IdMultipleChoiceField(
         label=_("Partners involved"),
         required=False,
         queryset=Partnership.objects.none(),

@@ -20,7 +20,7 @@ from ancrage.clients.models import (
     Purpose,
 )
 from ancrage.clients.services import IDENTITY_TEXT_LIMITS, PROFILE_FIELDS, PossibleDuplicate
-from ancrage.core.forms import IdChoiceField, ServiceErrorsMixin, valid_id
+from ancrage.core.forms import IdChoiceField, IdMultipleChoiceField, ServiceErrorsMixin
 from ancrage.core.models import Borough, ImmigrationStatus, Language
 from ancrage.network.forms import boroughs
 from ancrage.network.models import Organization
@@ -39,20 +39,6 @@ def document_languages() -> list[tuple[str, str]]:
 
 def _yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
-
-
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Several choices by id; non-numeric or out-of-range ids are a form error, not a 500."""
-
-    def _check_values(self, value: Any) -> Any:
-        for pk in value:
-            if valid_id(pk) is None:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": str(pk)[:20]},
-                )
-        return super()._check_values(value)
 
 
 class VersionMixin:

@@ -47,3 +47,17 @@ class IdChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         return str(getattr(obj, "name", obj))
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several choices by id; non-numeric or out-of-range ids are a form error, not a 500."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if valid_id(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(pk)[:20]},
+                )
+        return super()._check_values(value)

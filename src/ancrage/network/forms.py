@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ancrage.core.choices import OrganizationKind, Role
-from ancrage.core.forms import ServiceErrorsMixin
+from ancrage.core.forms import IdMultipleChoiceField, ServiceErrorsMixin
 from ancrage.core.models import Borough
 from ancrage.network.models import Organization, PartnershipKind, Site
 
@@ -40,7 +40,7 @@ class OrganizationForm(ServiceErrorsMixin, forms.Form):
         queryset=Borough.objects.none(),
         empty_label=_("Outside Montréal"),
     )
-    boroughs_served = forms.ModelMultipleChoiceField(
+    boroughs_served = IdMultipleChoiceField(
         label=_("Boroughs served"),
         required=False,
         queryset=Borough.objects.none(),
@@ -109,7 +109,7 @@ class MembershipRoleForm(ServiceErrorsMixin, forms.Form):
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     title = forms.CharField(label=_("Job title"), max_length=120, required=False)
-    sites = forms.ModelMultipleChoiceField(
+    sites = IdMultipleChoiceField(
         label=_("Assigned sites"),
         required=False,
         queryset=Site.objects.none(),
