@@ -431,6 +431,11 @@ def test_unknown_or_malformed_ids_are_a_404_in_json(client, rich_directory, path
     assert body["detail"]
 
 
+@pytest.mark.parametrize("path", ["services/", "nothing", "services/x/y", "%3Cscript%3E"])
+def test_unknown_endpoints_are_a_404_in_json(client, db, path):
+    assert "openapi.json" in _json(client, f"/hsds/{path}", status=404)["detail"]
+
+
 def test_the_api_is_read_only(client, rich_directory):
     for method in (client.post, client.put, client.delete, client.patch):
         response = method(f"/hsds/services/{rich_directory['full'].id}")

@@ -269,7 +269,7 @@ def _read_zip(path: Path, tables: tabular.Tables) -> None:
                 )
             )
             return
-        paths = _resource_paths(archive, members, name, tables)
+        paths = _resource_paths(archive, members, tables)
         if paths is None:
             return
         used = set()
@@ -294,7 +294,9 @@ def _read_zip(path: Path, tables: tabular.Tables) -> None:
                 tables.ignored.append((member, _("file not read"), ""))
 
 
-def _resource_paths(archive, members, name, tables) -> dict[str, str] | None:
+def _resource_paths(
+    archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], tables: tabular.Tables
+) -> dict[str, str] | None:
     """resource name → member path, from datapackage.json when there is one."""
     descriptors = sorted(
         (m for m in members if PurePosixPath(m).name == "datapackage.json"), key=len
@@ -541,7 +543,9 @@ def _index(tables: tabular.Tables, check: Checker) -> Source:
                     first.values[column] = value
     children: dict[str, dict[str, dict[str, list[tabular.Row]]]] = {}
     for resource, by_id in records.items():
-        columns = [c for c in RESOURCES[resource].columns if c.endswith("_id") and c != "id"]
+        columns = [
+            f.name for f in RESOURCES[resource].fields if f.format == "uuid" and f.name != "id"
+        ]
         for row in sorted(by_id.values(), key=lambda r: r.id):
             for column in columns:
                 parent = row.values.get(column, "").strip()
@@ -723,7 +727,7 @@ class Planner:
             self.check.add(row, column, _("missing"))
         return dict(sorted(texts.items()))
 
-    def _phone(self, column: str, parent_id: str, where: str) -> str:
+    def _phone(self, column: str, parent_id: str) -> str:
         rows = sorted(self.phones.get((column, parent_id), []), key=lambda r: r.id)
         if not rows:
             return ""
@@ -755,7 +759,7 @@ class Planner:
                 "mission": self.check.text(row, "description", max_length=4000, strip=False),
                 "email": self.check.email(row, "email"),
                 "website": self.check.url(row, "website"),
-                "phone": self._phone("organization_id", org_id, f"{row.file}:{row.line}"),
+                "phone": self._phone("organization_id", org_id),
             }
             existing = self.organizations.get(org_id)
             borough = existing.borough if existing else None
@@ -800,7 +804,7 @@ class Planner:
                     )
                 names[key] = row
             data = {"name": name, **self._address(row, site_id)}
-            data["phone"] = self._phone("location_id", site_id, f"{row.file}:{row.line}")
+            data["phone"] = self._phone("location_id", site_id)
             accessibility = [
                 r.values.get("description", "").strip()
                 for r in sorted(
@@ -932,7 +936,6 @@ class Planner:
 
     def _service(self, row, service_id: str, org_id: str, program_id: str | None) -> ServicePlan:
         check = self.check
-        where = f"{row.file}:{row.line}"
         status = row.values.get("status", "").strip().lower()
         if status not in STATUSES:
             check.add(
@@ -951,7 +954,7 @@ class Planner:
             "alternate_name": check.text(row, "alternate_name", max_length=200),
             "url": check.url(row, "url"),
             "email": check.email(row, "email"),
-            "phone": self._phone("service_id", service_id, where),
+            "phone": self._phone("service_id", service_id),
             "status": STATUSES.get(status, ServiceStatus.ACTIVE).value,
             "is_free": self._is_free(service_id, translated["fees_descriptions"]),
             "interpretation_services": check.text(row, "interpretation_services", max_length=300),
@@ -965,7 +968,7 @@ class Planner:
             "languages": self._languages(service_id),
             "needs": [],
         }
-        self._attributes(service_id, content, where)
+        self._attributes(service_id, content)
         links = self._links(service_id)
         content["locations"] = [item for item, _row in links.values()]
         content["schedules"] = self._schedules(service_id, links)
@@ -1010,7 +1013,7 @@ class Planner:
                 codes.add(code)
         return sorted(codes)
 
-    def _attributes(self, service_id: str, content: dict[str, Any], where: str) -> None:
+    def _attributes(self, service_id: str, content: dict[str, Any]) -> None:
         for row in self.source.under("attribute", "link_id", service_id):
             entity = row.values.get("link_entity", "").strip() or "service"
             if entity != "service":
@@ -1153,7 +1156,7 @@ class Planner:
                     "name": self.check.text(row, "name", max_length=120, required=True, name=True),
                     "title": self.check.text(row, "title", max_length=120),
                     "email": self.check.email(row, "email"),
-                    "phone": self._phone("contact_id", row.id, f"{row.file}:{row.line}"),
+                    "phone": self._phone("contact_id", row.id),
                 }
             )
         return items
