@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 from ninja.renderers import JSONRenderer
 
@@ -87,45 +87,68 @@ def _invalid_parameters(request: HttpRequest, error: ValidationError) -> HttpRes
 # --- Parameters ---------------------------------------------------------------------------------
 
 
+# Descriptions for the generated OpenAPI document (read by developers, in English like HSDA's).
+LANG = Field(
+    None,
+    description="Language of the text fields (fr, en, es, ar, zh-hans, ht, fa, pt, ru, vi, tl, uk"
+    " or another code of Ancrage's list); default: Accept-Language, then French.",
+)
+
+
 class ListQuery(Schema):
-    search: str | None = None
-    page: int = 1
-    per_page: int | None = None
-    format: str | None = None
-    lang: str | None = None
+    search: str | None = Field(
+        None,
+        description="Words to find, in any language, in names and descriptions "
+        f"(at most {MAX_SEARCH_LENGTH} characters).",
+    )
+    page: int = Field(1, description="Page number, from 1.")
+    per_page: int | None = Field(
+        None, description=f"Items per page, 1 to {MAX_PER_PAGE} (default {DEFAULT_PER_PAGE})."
+    )
+    format: str | None = Field(None, description="Only json is offered.")
+    lang: str | None = LANG
 
 
 class ServiceQuery(ListQuery):
-    taxonomy_term_id: str | None = None
-    taxonomy_id: str | None = None
-    organization_id: str | None = None
-    modified_after: str | None = None
-    minimal: bool = False
-    full: bool = False
+    taxonomy_term_id: str | None = Field(
+        None, description="Services with this term (need, audience, status, eligibility)."
+    )
+    taxonomy_id: str | None = Field(None, description="Services with any term of this taxonomy.")
+    organization_id: str | None = Field(None, description="Services of this organization.")
+    modified_after: str | None = Field(
+        None, description="Services modified at or after this ISO 8601 date and time."
+    )
+    minimal: bool = Field(
+        False,
+        description=f"Only id and last_modified, up to {MINIMAL_MAX_PER_PAGE} per page.",
+    )
+    full: bool = Field(False, description="Fully nested objects.")
 
 
 class ServiceAtLocationQuery(ServiceQuery):
-    postcode: str | None = None
-    proximity: str | None = None
+    postcode: str | None = Field(
+        None, description="Places with this postal code, or its first three characters."
+    )
+    proximity: str | None = Field(None, description="Not offered: places have no coordinates.")
 
 
 class OrganizationQuery(ListQuery):
-    full: bool = False
-    full_service: bool = False
+    full: bool = Field(False, description="With places, programs and services.")
+    full_service: bool = Field(False, description="With fully nested services.")
 
 
 class TermQuery(ListQuery):
-    taxonomy_id: str | None = None
-    parent_id: str | None = None
-    top_only: bool = False
+    taxonomy_id: str | None = Field(None, description="Terms of this taxonomy.")
+    parent_id: str | None = Field(None, description="Terms under this term.")
+    top_only: bool = Field(False, description="Only terms without a parent.")
 
 
 class LanguageQuery(Schema):
-    lang: str | None = None
+    lang: str | None = LANG
 
 
 class OrganizationDetailQuery(LanguageQuery):
-    full_service: bool = False
+    full_service: bool = Field(False, description="With fully nested services.")
 
 
 def _text(name: str, value: str | None, limit: int = MAX_SEARCH_LENGTH) -> str:

@@ -1223,6 +1223,12 @@ class Planner:
         }
 
 
+def _reading_order(problem: Problem) -> tuple:
+    """By file, then line (or JSON path) in the order a person reads them: 2 before 10."""
+    parts = re.split(r"(\d+)", problem.line)
+    return (problem.file, [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts])
+
+
 def _uuids(values: Iterable[str]) -> list[uuid.UUID]:
     result = []
     for value in values:
@@ -1399,7 +1405,7 @@ def hsds_import(
     planner.services_()
     planner.leftovers_()
     report.not_kept = not_kept.lines()
-    report.problems += check.problems
+    report.problems += sorted(check.problems, key=_reading_order)
     if report.problems:
         return report
     comment = _("Imported from %(file)s (HSDS)") % {"file": path.name}

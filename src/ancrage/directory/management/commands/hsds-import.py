@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ancrage.api.hsds.importer import ImportReport, hsds_import
 from ancrage.directory.models import CONTENT_LANGUAGES
@@ -48,7 +48,11 @@ class Command(BaseCommand):
             for problem in report.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
-                _("%(count)d problems in %(file)s: nothing was changed.")
+                ngettext(
+                    "%(count)d problem in %(file)s: nothing was changed.",
+                    "%(count)d problems in %(file)s: nothing was changed.",
+                    len(report.problems),
+                )
                 % {"count": len(report.problems), "file": report.source}
             )
         for line in report.not_kept:
