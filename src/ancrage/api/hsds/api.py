@@ -26,6 +26,7 @@ from ninja.renderers import JSONRenderer
 from ancrage.core.models import Language
 from ancrage.core.translated import base_language
 from ancrage.directory.models import CONTENT_LANGUAGES, Service, ServiceAtLocation, TaxonomyTerm
+from ancrage.network.models import Organization
 
 from . import selectors, serializers
 from .vocabularies import derived_terms
@@ -330,14 +331,15 @@ def service(
     request: HttpRequest, response: HttpResponse, id: str, query: Query[LanguageQuery]
 ) -> dict[str, Any]:
     lang = _language(request, query.lang)
-    found = _published(selectors.with_service_details(selectors.published_services()), id)
+    found = _by_id(selectors.with_service_details(selectors.published_services()), id)
     if found is None:
         raise _not_found(_("No published service has this id."))
     _answer(response, lang)
     return serializers.service_dict(found, lang)
 
 
-def _published(queryset, raw_id: str, field: str = "id"):
+def _by_id(queryset: Any, raw_id: str, field: str = "id") -> Any:
+    """The row whose UUID is `raw_id`, or None (a malformed id is simply not found)."""
     try:
         key = uuid.UUID(raw_id)
     except ValueError:
@@ -345,22 +347,24 @@ def _published(queryset, raw_id: str, field: str = "id"):
     return queryset.filter(**{field: key}).first()
 
 
-def _organization_dict(organization, parts, lang: str, *, full: bool, full_service: bool):
+def _nested_organization(
+    organization: Organization,
+    parts: selectors.OrganizationParts,
+    lang: str,
+    *,
+    full_service: bool,
+) -> dict[str, Any]:
+    """An organization with its places, programs and services (fully nested or not)."""
     services = parts.services[organization.pk]
-    if full_service:
-        service_dicts = [
-            serializers.service_dict(s, lang, with_organization=False) for s in services
-        ]
-    else:
-        service_dicts = [serializers.service_dict(s, lang, full=False) for s in services]
-    if not (full or full_service):
-        return serializers.organization_dict(organization, lang)
     return serializers.organization_dict(
         organization,
         lang,
         locations=parts.sites[organization.pk],
         programs=parts.programs[organization.pk],
-        services=service_dicts,
+        services=[
+            serializers.service_dict(s, lang, full=full_service, with_organization=False)
+            for s in services
+        ],
     )
 
 
@@ -380,13 +384,13 @@ def organizations(
     rows = selectors.directory_organizations(_text("search", query.search))
     total = rows.count()
     page = pagination.slice(rows, total)
-    contents = [serializers.organization_dict(o, lang) for o in page]
     if query.full or query.full_service:
         parts = _organization_parts(page, query.full_service)
         contents = [
-            _organization_dict(o, parts, lang, full=query.full, full_service=query.full_service)
-            for o in page
+            _nested_organization(o, parts, lang, full_service=query.full_service) for o in page
         ]
+    else:
+        contents = [serializers.organization_dict(o, lang) for o in page]
     _answer(response, lang)
     return pagination.page(total, contents)
 
@@ -396,12 +400,12 @@ def organization(
     request: HttpRequest, response: HttpResponse, id: str, query: Query[OrganizationDetailQuery]
 ) -> dict[str, Any]:
     lang = _language(request, query.lang)
-    found = _published(selectors.directory_organizations(), id, field="hsds_id")
+    found = _by_id(selectors.directory_organizations(), id, field="hsds_id")
     if found is None:
         raise _not_found(_("No organization of the directory has this id."))
     parts = _organization_parts([found], query.full_service)
     _answer(response, lang)
-    return _organization_dict(found, parts, lang, full=True, full_service=query.full_service)
+    return _nested_organization(found, parts, lang, full_service=query.full_service)
 
 
 @api.get(
@@ -458,7 +462,7 @@ def service_at_location(
     links = ServiceAtLocation.objects.filter(service__is_published=True).select_related(
         "location__organization", "location__borough"
     )
-    found = _published(links, id)
+    found = _by_id(links, id)
     if found is None:
         raise _not_found(_("No service at a location has this id."))
     _answer(response, lang)
@@ -514,7 +518,7 @@ def taxonomy_term(
     wanted = id.strip().lower()
     found = next((t for t in derived_terms() if t.id == wanted), None)
     if found is None:
-        found = _published(TaxonomyTerm.objects.select_related("taxonomy"), id)
+        found = _by_id(TaxonomyTerm.objects.select_related("taxonomy"), id)
     if found is None:
         raise _not_found(_("No taxonomy term has this id."))
     _answer(response, lang)
