@@ -42,7 +42,7 @@ from .vocabularies import (
     derived_id,
 )
 
-TRANSLATIONS = "x-ancrage-translations"
+TRANSLATIONS_KEY = "x-ancrage-translations"
 HSDS_VERSION = "3.0"
 
 # How the fields Ancrage keeps for Montréal read as an HSDS address.
@@ -91,7 +91,7 @@ def _date(value: datetime.date | None) -> str | None:
 
 def _texts(resource: str, source: Any, lang: str, target: dict[str, Any], required=()) -> None:
     """Fill the translated fields of `target` in `lang`, and keep every language aside."""
-    translations = target.setdefault(TRANSLATIONS, {})
+    translations = target.setdefault(TRANSLATIONS_KEY, {})
     for field, attribute in TRANSLATED_FIELDS[resource].items():
         texts: Mapping[str, str] = getattr(source, attribute) or {}
         text = pick(texts, lang)
@@ -105,9 +105,9 @@ def _texts(resource: str, source: Any, lang: str, target: dict[str, Any], requir
 
 
 def _with_translations_last(target: dict[str, Any]) -> dict[str, Any]:
-    translations = target.pop(TRANSLATIONS, None)
+    translations = target.pop(TRANSLATIONS_KEY, None)
     if translations:
-        target[TRANSLATIONS] = translations
+        target[TRANSLATIONS_KEY] = translations
     return target
 
 
@@ -144,13 +144,21 @@ def taxonomy_term_dict(term: TaxonomyTerm | DerivedTerm, lang: str) -> dict[str,
     return _with_translations_last(result)
 
 
+# What each taxonomy's terms say about a service (HSDS attribute `link_type`).
+LINK_TYPES = {
+    AUDIENCES.name: "audience",
+    IMMIGRATION_STATUSES.name: "eligibility",
+    ELIGIBILITY.name: "eligibility",
+}
+
+
 def _attribute(
     service: Service, term: TaxonomyTerm | DerivedTerm, lang: str, value: str = ""
 ) -> dict[str, Any]:
     result: dict[str, Any] = {
         "id": derived_id(service.id, f"attribute:{term.id}"),
         "link_id": str(service.id),
-        "link_type": "service",
+        "link_type": LINK_TYPES.get(term.taxonomy.name, "need"),
         "link_entity": "service",
         "taxonomy_term_id": str(term.id),
     }
@@ -281,8 +289,8 @@ def program_dict(program: Program, organization: Organization, lang: str) -> dic
         for key in ("id", "organization_id", "name", "alternate_name", "description")
         if key in result
     }
-    if TRANSLATIONS in result:
-        ordered[TRANSLATIONS] = result[TRANSLATIONS]
+    if TRANSLATIONS_KEY in result:
+        ordered[TRANSLATIONS_KEY] = result[TRANSLATIONS_KEY]
     return ordered
 
 
@@ -439,8 +447,8 @@ SERVICE_ORDER = (
 
 def _hsds_order(result: dict[str, Any]) -> dict[str, Any]:
     ordered = {key: result[key] for key in SERVICE_ORDER if key in result}
-    if TRANSLATIONS in result:
-        ordered[TRANSLATIONS] = result[TRANSLATIONS]
+    if TRANSLATIONS_KEY in result:
+        ordered[TRANSLATIONS_KEY] = result[TRANSLATIONS_KEY]
     return ordered
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .serializers import TRANSLATIONS
+from .serializers import TRANSLATIONS_KEY
 from .tabular_schema import RESOURCES
 from .tabular_schema import TRANSLATIONS as TRANSLATIONS_RESOURCE
 
@@ -161,7 +161,7 @@ def _flatten_object(
                 tables.problems.append((file, path, key, _("must be a single value")))
             else:
                 values[key] = text
-        elif key == TRANSLATIONS:
+        elif key == TRANSLATIONS_KEY:
             _flatten_translations(value, resource, item.get("id"), path, file, tables)
         elif key not in nested and isinstance(value, list | dict) and value:
             tables.ignored.append((file, f"{resource}.{key}", path))
@@ -196,9 +196,9 @@ def _flatten_object(
 def _flatten_translations(
     value: Any, resource: str, record_id: Any, path: str, file: str, tables: Tables
 ) -> None:
-    where = f"{path}.{TRANSLATIONS}"
+    where = f"{path}.{TRANSLATIONS_KEY}"
     if not isinstance(value, dict):
-        tables.problems.append((file, where, TRANSLATIONS, _("must be an object")))
+        tables.problems.append((file, where, TRANSLATIONS_KEY, _("must be an object")))
         return
     for field_name, texts in value.items():
         if not isinstance(texts, dict):
