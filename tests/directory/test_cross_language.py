@@ -45,7 +45,7 @@ FRENCH_FINDS_ENGLISH = [
     ("meubles gratuits pour familles réfugiées", "Furniture bank"),
     ("soins dentaires à faible coût", "Low-cost dental care"),
     (
-        "accompagnement pendant la grossesse et l'accouchement",
+        "aide pendant la grossesse et après la naissance du bébé",
         "Birth and postpartum doula support",
     ),
     ("apprendre à patiner", "Learn to skate"),

@@ -38,6 +38,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             filters=form.filters() if form.is_bound else NO_SEARCH,
             page=search.page_number(request.GET.get("page")),
             per_page=per_page,
+            index=index,
         )
         results = search.result_views(page)
     return render(
