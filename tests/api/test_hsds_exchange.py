@@ -20,10 +20,7 @@ from .hsds_validation import assert_valid
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "hsds" / "examples"
-needs_examples = pytest.mark.skipif(
-    not EXAMPLES.is_dir(), reason=f"HSDS official examples not found at {EXAMPLES}"
-)
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "hsds" / "examples"
 
 
 def _write(tmp_path: Path, name: str, content: bytes) -> Path:
@@ -523,7 +520,6 @@ def test_bad_values_in_json_are_named_by_their_path(rich_directory, tmp_path):
 # --- From another system ------------------------------------------------------------------------
 
 
-@needs_examples
 def test_the_official_example_is_refused_for_its_address_outside_montreal(db, tmp_path):
     example = json.loads((EXAMPLES / "service_full.json").read_text())
     path = _write(tmp_path, "example.json", json.dumps({"services": [example]}).encode())
@@ -533,7 +529,6 @@ def test_the_official_example_is_refused_for_its_address_outside_montreal(db, tm
     assert not Organization.objects.exists()
 
 
-@needs_examples
 def test_data_from_another_system_is_imported_and_what_is_not_kept_is_listed(db, tmp_path):
     example = json.loads((EXAMPLES / "service_full.json").read_text())
     for address in example["service_at_locations"][0]["location"]["addresses"]:
