@@ -34,6 +34,14 @@ VIEW_PROGRAM = "activities.dashboard"
 EDIT_SERVICES = "directory.edit"
 REVIEW_SERVICES = "directory.review"
 
+VIEW_CLIENTS = "clients.view"  # pseudonymous profiles and consents
+CHANGE_CLIENTS = "clients.change"  # edit profiles, record consents
+READ_IDENTITY = "clients.identity"  # the identity vault: register, read and edit identities
+OVERRIDE_CONSENT = "clients.consent_override"  # act without consent, with a recorded reason
+
+VIEW_FUNDING = "funding.view"  # programs, rule versions, trying the rules on a person
+MANAGE_FUNDING = "funding.manage"  # create programs, add rule versions
+
 CAPABILITIES = (
     VIEW,
     CHANGE,
@@ -43,6 +51,12 @@ CAPABILITIES = (
     VIEW_PROGRAM,
     EDIT_SERVICES,
     REVIEW_SERVICES,
+    VIEW_CLIENTS,
+    CHANGE_CLIENTS,
+    READ_IDENTITY,
+    OVERRIDE_CONSENT,
+    VIEW_FUNDING,
+    MANAGE_FUNDING,
 )
 
 ALL_ROLES = frozenset(Role)
@@ -85,17 +99,39 @@ ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
     ),
     # Reviewing the directory is the city's job, never an organization's own.
     REVIEW_SERVICES: frozenset(),
+    VIEW_CLIENTS: frozenset(
+        {
+            Role.INTAKE_WORKER,
+            Role.COMMUNITY_WORKER,
+            Role.COORDINATOR,
+            Role.DIRECTOR,
+            Role.DATA_STEWARD,
+        }
+    ),
+    CHANGE_CLIENTS: frozenset(
+        {Role.INTAKE_WORKER, Role.COMMUNITY_WORKER, Role.COORDINATOR, Role.DIRECTOR}
+    ),
+    # Those who meet the person; not the data steward (works on pseudonymous data), not funders.
+    READ_IDENTITY: frozenset({Role.INTAKE_WORKER, Role.COMMUNITY_WORKER, Role.DIRECTOR}),
+    OVERRIDE_CONSENT: frozenset({Role.DIRECTOR}),
+    # Every member reads the programs and their rules (they decide whom an organization may
+    # count); a funder's administrators change their own programs' rules.
+    VIEW_FUNDING: ALL_ROLES,
+    MANAGE_FUNDING: frozenset({Role.ADMINISTRATOR}),
 }
 
 # Across the network: (role, kind of the organization the role is held in) -> capabilities.
 # The city's coordinators (Service de la diversité sociale, BINAM, Service des bibliothèques) see
-# the whole network's organizations, sites and partnerships, and register new organizations.
+# the whole network's organizations, sites and partnerships, register new organizations and
+# review the directory; the city's platform administrators also enter every funder's rules (the
+# MIFI's among them). No network-wide grant on clients, on purpose: a city service never reads
+# another organization's clients.
 NETWORK_WIDE: dict[tuple[Role, str], frozenset[str]] = {
     (Role.COORDINATOR, OrganizationKind.CITY_SERVICE): frozenset(
-        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM, REVIEW_SERVICES}
+        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM, REVIEW_SERVICES, VIEW_FUNDING}
     ),
     (Role.ADMINISTRATOR, OrganizationKind.CITY_SERVICE): frozenset(
-        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM, REVIEW_SERVICES}
+        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM, REVIEW_SERVICES, VIEW_FUNDING, MANAGE_FUNDING}
     ),
 }
 
@@ -220,52 +256,3 @@ def object_for(model: type[M], user: Any, capability: str = VIEW, **lookup: Any)
     if capability != VIEW and scoped(model, user, VIEW).filter(**lookup).exists():
         raise PermissionDenied
     raise Http404
-
-
-# --- Clients (pseudonymous profiles, identity vault, consent) ---------------------------------
-# No network-wide grant on purpose: a city service never reads another organization's clients.
-
-VIEW_CLIENTS = "clients.view"  # pseudonymous profiles and consents
-CHANGE_CLIENTS = "clients.change"  # edit profiles, record consents
-READ_IDENTITY = "clients.identity"  # the identity vault: register, read and edit identities
-OVERRIDE_CONSENT = "clients.consent_override"  # act without consent, with a recorded reason
-
-CAPABILITIES = (*CAPABILITIES, VIEW_CLIENTS, CHANGE_CLIENTS, READ_IDENTITY, OVERRIDE_CONSENT)
-
-ROLE_CAPABILITIES[VIEW_CLIENTS] = frozenset(
-    {
-        Role.INTAKE_WORKER,
-        Role.COMMUNITY_WORKER,
-        Role.COORDINATOR,
-        Role.DIRECTOR,
-        Role.DATA_STEWARD,
-    }
-)
-ROLE_CAPABILITIES[CHANGE_CLIENTS] = frozenset(
-    {Role.INTAKE_WORKER, Role.COMMUNITY_WORKER, Role.COORDINATOR, Role.DIRECTOR}
-)
-# Those who meet the person; not the data steward (works on pseudonymous data), not funders.
-ROLE_CAPABILITIES[READ_IDENTITY] = frozenset(
-    {Role.INTAKE_WORKER, Role.COMMUNITY_WORKER, Role.DIRECTOR}
-)
-ROLE_CAPABILITIES[OVERRIDE_CONSENT] = frozenset({Role.DIRECTOR})
-
-
-# --- Funding (programs and their eligibility rules) -------------------------------------------
-# Every member of the network reads the programs and their rules (they decide whom an
-# organization may count); a funder's administrators change their own programs' rules, and the
-# city's platform administrators those of every funder (the MIFI's rules are entered for it).
-
-VIEW_FUNDING = "funding.view"  # programs, rule versions, trying the rules on a person
-MANAGE_FUNDING = "funding.manage"  # create programs, add rule versions
-
-CAPABILITIES = (*CAPABILITIES, VIEW_FUNDING, MANAGE_FUNDING)
-
-ROLE_CAPABILITIES[VIEW_FUNDING] = ALL_ROLES
-ROLE_CAPABILITIES[MANAGE_FUNDING] = frozenset({Role.ADMINISTRATOR})
-NETWORK_WIDE[(Role.ADMINISTRATOR, OrganizationKind.CITY_SERVICE)] = NETWORK_WIDE[
-    (Role.ADMINISTRATOR, OrganizationKind.CITY_SERVICE)
-] | {VIEW_FUNDING, MANAGE_FUNDING}
-NETWORK_WIDE[(Role.COORDINATOR, OrganizationKind.CITY_SERVICE)] = NETWORK_WIDE[
-    (Role.COORDINATOR, OrganizationKind.CITY_SERVICE)
-] | {VIEW_FUNDING}
