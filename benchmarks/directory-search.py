@@ -14,11 +14,14 @@ Measured:
   search, the page's rows, template): French, English and Spanish words, codes, organization
   names, filters (borough, need, language, audience, free, open now), pages 1 to 3; target ≤ 50 ms;
 - the same searches through `search.search` alone (no page rendering).
+On a shared machine the wall clock also counts other processes' turns: each request's processor
+time (this thread's) is reported too, and so is the encoders' processor time.
 Floor: for each request, the plain keyword query a directory without the index would run on the
 same data — `LIKE` (SQLite) or `ILIKE` (PostgreSQL) on names and descriptions, published and
 not discontinued, the count and the first 20 ids — measured in the same run.
 """
 
+import os
 import random
 import statistics
 import time
@@ -267,12 +270,15 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return round(statistics.median(ordered) * 1000, 1), round(p95 * 1000, 1)
 
 
-def _timed(fn, items) -> list[float]:
+def _timed(fn, items, cpu: list[float] | None = None) -> list[float]:
+    """Wall-clock seconds of each call; this thread's processor seconds appended to `cpu`."""
     samples = []
     for item in items:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         fn(item)
         samples.append(time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append(time.thread_time() - started_cpu)
     return samples
 
 
@@ -296,9 +302,9 @@ def run(*, scale: int = 1) -> dict:
         [s for s in data["services"] if s.is_published and s.status != "defunct"], CHANGED
     )
     for service in changed:
-        code = "fr" if "fr" in service.descriptions else next(iter(service.descriptions))
-        service.descriptions[code] += " Nouveau : ouvert aussi le samedi."
-    Service.objects.bulk_update(changed, ["descriptions"], batch_size=BATCH)
+        code = "fr" if "fr" in service.names else next(iter(service.names))
+        service.names[code] = "Nouveau : " + service.names[code]
+    Service.objects.bulk_update(changed, ["names"], batch_size=BATCH)
     started = time.perf_counter()
     incremental = search.index_build(workers=2)
     incremental_seconds = round(time.perf_counter() - started, 2)
@@ -325,7 +331,9 @@ def run(*, scale: int = 1) -> dict:
         )
         search.search(query=params["q"], filters=filters, page=params["page"])
 
-    request_p50, request_p95 = _percentiles(_timed(page, requests))
+    request_cpu: list[float] = []
+    request_p50, request_p95 = _percentiles(_timed(page, requests, request_cpu))
+    request_cpu_p50, request_cpu_p95 = _percentiles(request_cpu)
     search_p50, search_p95 = _percentiles(_timed(search_only, requests))
     floor_p50, floor_p95 = _percentiles(_timed(_floor, requests))
     return {
@@ -334,6 +342,7 @@ def run(*, scale: int = 1) -> dict:
         "populate_seconds": populate_seconds,
         "index_build_seconds": build_seconds,
         "index_build_encode_seconds": report.encode_seconds,
+        "index_build_encode_cpu_seconds": report.encode_cpu_seconds,
         "index_build_workers": report.workers,
         "index_build_target_seconds": 60,
         "incremental_build_seconds": incremental_seconds,
@@ -343,9 +352,14 @@ def run(*, scale: int = 1) -> dict:
         "request_p50_ms": request_p50,
         "request_p95_ms": request_p95,
         "request_target_p95_ms": 50,
+        "request_cpu_p50_ms": request_cpu_p50,
+        "request_cpu_p95_ms": request_cpu_p95,
         "search_only_p50_ms": search_p50,
         "search_only_p95_ms": search_p95,
         "floor_like_p50_ms": floor_p50,
         "floor_like_p95_ms": floor_p95,
         "ratio_p95": round(request_p95 / floor_p95, 2) if floor_p95 else None,
+        # The machine is shared: what else ran during the measures shows in the load average.
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
+        "cpu_count": os.cpu_count(),
     }

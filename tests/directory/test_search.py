@@ -357,3 +357,20 @@ def test_parallel_encoding_gives_the_same_vectors():
     parallel = search.encode_many(texts, workers=2, parallel_from=10)
     assert parallel.shape == (40, search.VECTOR_DIM)
     assert abs(single - parallel).max() < 1e-5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_index_is_reloaded_in_the_background(monkeypatch):
+    housing()
+    search.index_build()
+    monkeypatch.setattr(search, "RELOAD_IN_BACKGROUND_FROM", 1)
+    before = search.current_index()
+    assert len(before) == 1
+    food_bank()
+    assert search.current_index() is before  # answers at once with what it has
+    search._reloader.join(timeout=30)
+    after = search.current_index()
+    assert len(after) == 2 and after is not before
+    assert names(search.search(query="groceries for my family")) == [
+        "Banque alimentaire du quartier"
+    ]

