@@ -19,6 +19,7 @@ change (a three-query signature checked on each request), and at least every `IN
 from __future__ import annotations
 
 import bisect
+import ctypes
 import functools
 import hashlib
 import logging
@@ -33,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
@@ -231,6 +233,37 @@ def encode(texts: Sequence[str]) -> np.ndarray:
     return np.asarray(encoder().encode(list(texts)), dtype=np.float32)
 
 
+_BLAS_THREAD_SETTERS = (
+    "scipy_openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads",
+    "openblas_set_num_threads64_",
+    "openblas_set_num_threads",
+)
+
+
+def _set_blas_threads(count: int) -> None:
+    """Limit numpy's OpenBLAS to `count` threads in this process (when it can be found).
+
+    OpenBLAS starts one thread per core: two encoding processes on two cores would run four
+    busy threads on two cores, 2.5 times slower than two processes of one thread each.
+    (threadpoolctl does this for any BLAS; numpy's bundled OpenBLAS is all this needs.)
+    """
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return
+    for path in sorted(set(re.findall(r"/\S*openblas\S*\.so\S*", maps))):
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in _BLAS_THREAD_SETTERS:
+            setter = getattr(library, name, None)
+            if setter is not None:
+                setter(count)
+                return
+
+
 def _encode_chunk(texts: list[str]) -> tuple[bytes, float]:
     started = time.process_time()
     vectors = encode(texts).tobytes()
@@ -257,7 +290,8 @@ def encode_many(
         encoder()
         step = -(-len(texts) // (workers * 4))
         chunks = [texts[i : i + step] for i in range(0, len(texts), step)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, initializer=_set_blas_threads, initargs=(1,)) as pool:
             parts = pool.map(_encode_chunk, chunks)
     if cpu_seconds is not None:
         cpu_seconds.append(sum(cpu for _vectors, cpu in parts))
