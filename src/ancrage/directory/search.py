@@ -774,11 +774,21 @@ def _reload_in_background() -> None:
     with _reloader_lock:
         if _reloader is not None and _reloader.is_alive():
             return
-        _reloader = threading.Thread(target=_reload, name="directory-index-reload", daemon=True)
+        _reloader = threading.Thread(
+            target=_reload_and_close, name="directory-index-reload", daemon=True
+        )
         _reloader.start()
 
 
+def _reload_and_close() -> None:
+    try:
+        _reload()
+    finally:
+        connections.close_all()  # the thread's own connections
+
+
 def _reload() -> None:
+    """Load the index afresh and put it in place (what the background thread runs)."""
     global _index
     try:
         fresh = _load_index(_signature())
@@ -786,8 +796,6 @@ def _reload() -> None:
             _index = fresh
     except Exception:
         logger.exception("The directory's search index could not be reloaded")
-    finally:
-        connections.close_all()  # this thread's own connections
 
 
 def forget_index() -> None:
