@@ -377,3 +377,23 @@ def test_a_large_index_is_reloaded_in_the_background(monkeypatch):
     assert names(search.search(query="groceries for my family")) == [
         "Banque alimentaire du quartier"
     ]
+
+
+def test_the_directory_index_command_encodes_only_what_changed():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    housing()
+    food_bank()
+    out = StringIO()
+    call_command("directory-index", "--workers", "1", stdout=out)
+    assert "2 services, 2 texts encoded" in out.getvalue()
+    out = StringIO()
+    call_command("directory-index", stdout=out)
+    assert "2 services, 0 texts encoded" in out.getvalue()
+    out = StringIO()
+    call_command("directory-index", "--rebuild", stdout=out)
+    assert "2 texts encoded" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("directory-index", "--workers", "0")
