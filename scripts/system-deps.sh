@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages Ancrage needs beyond Python: gettext (compiles translations) and chromium
-# (browser tests). Installed when missing and we may use apt-get; otherwise say what is missing.
+# Debian packages Ancrage needs beyond Python: gettext (compiles translations), chromium
+# (browser tests) and pango (WeasyPrint's text layout, for PDF documents). Installed when missing and we may use apt-get; otherwise say what is missing.
 set -u
 missing=()
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
