@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import get_language
@@ -115,3 +117,158 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}#{self.target_id}"
+
+
+# --- Privacy duties (Québec's Law 25): retention, de-identification log, incidents, requests ----
+# Here rather than in clients: they belong to the organization (its policy, its register), and the
+# client they may name is kept as an id and code, not a foreign key, so core stays below clients.
+
+DEFAULT_INACTIVE_YEARS = 7
+
+
+class RetentionPolicy(models.Model):
+    """How long an organization keeps the identity of a person it no longer serves."""
+
+    TENANT_OWNER: ClassVar[str] = "organization"
+
+    organization = models.OneToOneField(
+        "network.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    inactive_years = models.PositiveSmallIntegerField(
+        _("years without activity before de-identification"), default=DEFAULT_INACTIVE_YEARS
+    )
+    updated_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("set by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.inactive_years}"
+
+
+class Deidentification(models.Model):
+    """One client whose identity was erased (the vault emptied, the blind index deleted) while
+    the pseudonymous profile stays for statistics. The mark that the retention job skips them."""
+
+    TENANT_OWNER: ClassVar[str] = "organization"
+
+    organization = models.ForeignKey(
+        "network.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    client_id = models.BigIntegerField(_("client id"), unique=True)
+    client_code = models.CharField(_("client code"), max_length=12)
+    on = models.DateField(_("de-identified on"))
+    last_activity_on = models.DateField(_("last activity"))
+    inactive_years = models.PositiveSmallIntegerField(_("retention period (years)"))
+    by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the scheduled job did it."),
+    )
+    at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("de-identification")
+        verbose_name_plural = _("de-identifications")
+        ordering = ["-on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.client_code} {self.on}"
+
+
+class PrivacyIncident(models.Model):
+    """The register of confidentiality incidents an organization must keep (Law 25, s. 3.8 of
+    the Act respecting the protection of personal information in the private sector)."""
+
+    TENANT_OWNER: ClassVar[str] = "organization"
+
+    organization = models.ForeignKey(
+        "network.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    discovered_on = models.DateField(_("discovered on"))
+    occurred_on = models.DateField(_("occurred on"), null=True, blank=True)
+    description = models.TextField(_("what happened"), max_length=5000)
+    people_affected = models.PositiveIntegerField(_("people affected"))
+    serious_injury_risk = models.BooleanField(_("risk of serious injury"))
+    reported_on = models.DateField(
+        _("reported to the Commission d'accès à l'information on"), null=True, blank=True
+    )
+    people_notified_on = models.DateField(_("people notified on"), null=True, blank=True)
+    measures = models.TextField(_("measures taken"), max_length=5000, blank=True)
+    recorded_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("privacy incident")
+        verbose_name_plural = _("privacy incidents")
+        ordering = ["-discovered_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.discovered_on}"
+
+
+class PrivacyRequest(models.Model):
+    """A person's request about their information (access, rectification) and when it was met:
+    the organization has 30 days to answer."""
+
+    TENANT_OWNER: ClassVar[str] = "organization"
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access (a copy of the information)")
+        RECTIFICATION = "rectification", _("Rectification")
+
+    organization = models.ForeignKey(
+        "network.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    client_id = models.BigIntegerField(_("client id"), db_index=True)
+    client_code = models.CharField(_("client code"), max_length=12)
+    kind = models.CharField(_("request"), max_length=20, choices=Kind.choices)
+    received_on = models.DateField(_("received on"))
+    completed_on = models.DateField(_("done on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("privacy request")
+        verbose_name_plural = _("privacy requests")
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.client_code} {self.kind} {self.received_on}"

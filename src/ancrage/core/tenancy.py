@@ -38,6 +38,7 @@ VIEW_CLIENTS = "clients.view"  # pseudonymous profiles and consents
 CHANGE_CLIENTS = "clients.change"  # edit profiles, record consents
 READ_IDENTITY = "clients.identity"  # the identity vault: register, read and edit identities
 OVERRIDE_CONSENT = "clients.consent_override"  # act without consent, with a recorded reason
+MANAGE_PRIVACY = "clients.privacy"  # retention policy, incident register (Law 25)
 
 VIEW_FUNDING = "funding.view"  # programs, rule versions, trying the rules on a person
 MANAGE_FUNDING = "funding.manage"  # create programs, add rule versions
@@ -55,6 +56,7 @@ CAPABILITIES = (
     CHANGE_CLIENTS,
     READ_IDENTITY,
     OVERRIDE_CONSENT,
+    MANAGE_PRIVACY,
     VIEW_FUNDING,
     MANAGE_FUNDING,
 )
@@ -114,6 +116,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
     # Those who meet the person; not the data steward (works on pseudonymous data), not funders.
     READ_IDENTITY: frozenset({Role.INTAKE_WORKER, Role.COMMUNITY_WORKER, Role.DIRECTOR}),
     OVERRIDE_CONSENT: frozenset({Role.DIRECTOR}),
+    # The person in charge of protecting personal information is, by default, the director.
+    MANAGE_PRIVACY: frozenset({Role.DIRECTOR}),
     # Every member reads the programs and their rules (they decide whom an organization may
     # count); a funder's administrators change their own programs' rules.
     VIEW_FUNDING: ALL_ROLES,
