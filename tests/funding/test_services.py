@@ -87,7 +87,7 @@ def test_a_closed_period_can_be_filled_in_before_the_first_version(program, plat
     ],
 )
 def test_overlapping_versions_are_refused_and_nothing_changes(
-    program, platform_admin, valid_from, valid_to, overlapped
+    program, platform_admin, valid_from, valid_to, overlapped, english
 ):
     for start in (date(2020, 7, 1), date(2024, 1, 1)):
         services.rule_version_create(

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ancrage.clients import views
+from ancrage.clients import views_privacy
 
 app_name = "clients"
 
@@ -16,4 +17,22 @@ urlpatterns = [
     path("<int:pk>/consents/", views.consents, name="consents"),
     path("<int:pk>/consents/override/", views.consent_override, name="consent_override"),
     path("<int:pk>/consents/form/", views.consent_form, name="consent_form"),
+    # Privacy duties (Law 25): the organization's page, one person's copy and requests.
+    path("organizations/<int:organization_pk>/privacy/", views_privacy.privacy_home, name="privacy"),
+    path(
+        "organizations/<int:organization_pk>/privacy/retention/",
+        views_privacy.retention_edit,
+        name="privacy_retention",
+    ),
+    path(
+        "organizations/<int:organization_pk>/privacy/incidents/new/",
+        views_privacy.incident_create,
+        name="privacy_incident_create",
+    ),
+    path(
+        "privacy/incidents/<int:pk>/", views_privacy.incident_edit, name="privacy_incident_edit"
+    ),
+    path("<int:pk>/privacy/", views_privacy.privacy_client, name="privacy_client"),
+    path("<int:pk>/privacy/export.json", views_privacy.export_json, name="privacy_export_json"),
+    path("<int:pk>/privacy/export.pdf", views_privacy.export_pdf, name="privacy_export_pdf"),
 ]
