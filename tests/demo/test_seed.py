@@ -17,6 +17,7 @@ from ancrage.core.choices import OrganizationKind, Role
 from ancrage.core.models import AuditEvent, Borough
 from ancrage.core.reference_data import LIAISON_PILOT_BOROUGHS
 from ancrage.demo.montreal import DEMO_PASSWORD, SUPERUSER_EMAIL, build_plan
+from ancrage.funding.models import FundingProgram
 from ancrage.network.models import Membership, Organization, Partnership, Site
 
 User = get_user_model()
@@ -66,6 +67,7 @@ def snapshot() -> dict[str, list]:
             )
         ),
         "sessions": Session.objects.count(),
+        "funding_programs": sorted(FundingProgram.objects.values_list("code", "rules__valid_from")),
         "cancelled": Session.objects.filter(status=Session.Status.CANCELLED).count(),
         "session_times": sorted(
             (title["fr"], str(starts_at))
@@ -201,6 +203,10 @@ def test_running_again_refuses_keeps_or_rebuilds_the_same_data():
     seed("--seed", "2026")
     first = snapshot()
     events = AuditEvent.objects.count()
+    # The funders' programs come with their eligibility rules (PASI, francization, the city's).
+    assert {"pasi-stream-1", "pili-francization"} <= {
+        code for code, _since in first["funding_programs"]
+    }
 
     # `make demo` runs this on every start: it must not duplicate anything.
     output = seed("--if-empty")

@@ -32,6 +32,7 @@ from ancrage.demo.montreal import (
     demo_email,
 )
 from ancrage.directory.models import Service
+from ancrage.funding.demo import reset_funding, seed_funding
 from ancrage.network.models import Membership, Organization, Partnership, Site
 from ancrage.network.services import (
     membership_add,
@@ -240,6 +241,7 @@ def demo_seed(*, seed: int = DEFAULT_SEED, stdout: TextIO | None = None) -> Demo
         _write_plan(plan, stdout)
         demo_activities(seed=seed, stdout=stdout)
         seed_directory(seed=seed, stdout=stdout)
+        seed_funding(stdout=stdout)
     return demo_summary(seed=seed, seconds=time.monotonic() - started)
 
 
@@ -266,6 +268,7 @@ def demo_reset(*, stdout: TextIO | None = None) -> dict[str, Any]:
     Attendance.objects.all().delete()
     Activity.objects.all().delete()
     OutreachContact.objects.all().delete()
+    removed["funding_programs"] = reset_funding()  # a program protects its funder
     Partnership.objects.all().delete()
     Membership.objects.all().delete()
     Site.objects.all().delete()
