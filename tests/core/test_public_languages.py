@@ -46,7 +46,17 @@ def public_pages(db):
     site = factories.SiteFactory(organization=library, name="Succursale Saint-Michel")
     activity = factories.ActivityFactory(organization=library, site=site)
     factories.SessionFactory(activity=activity)
-    return [reverse("home"), reverse("activities:calendar")]
+    service = factories.published_service(
+        library, languages=["fr", "ar"], audiences=["newcomers"], is_free=False
+    )
+    return [
+        reverse("home"),
+        reverse("activities:calendar"),
+        reverse("directory:search"),
+        reverse("directory:search") + "?q=logement&need=housing",
+        reverse("directory:search") + "?q=zzzz-nothing-matches",
+        reverse("directory:service", args=[service.pk]),
+    ]
 
 
 def test_twelve_languages_are_offered_to_the_public():
