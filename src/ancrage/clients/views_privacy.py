@@ -302,6 +302,26 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
     raise ValueError(f"External resource refused: {url[:80]}")
 
 
+def export_document(
+    *, actor: Any, client: Client, language: str, request: HttpRequest | None = None
+) -> str:
+    """The export as an HTML document in `language` (the PDF is made from it); audited."""
+    with translation.override(language):
+        dossier = privacy.client_dossier(
+            actor=actor, client=client, request=request, file_format="pdf"
+        )
+        return render_to_string(
+            "clients/privacy/export_pdf.html",
+            {
+                "dossier": dossier,
+                "client": client,
+                "organization": client.organization,
+                "language": language,
+                "bidi": translation.get_language_bidi(),
+            },
+        )
+
+
 @login_required
 def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     client = _person(request, pk)
@@ -317,24 +337,12 @@ def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         settings.LANGUAGE_CODE,
     )
-    with translation.override(language):
-        dossier = privacy.client_dossier(
-            actor=request.user, client=client, request=request, file_format="pdf"
-        )
-        html = render_to_string(
-            "clients/privacy/export_pdf.html",
-            {
-                "dossier": dossier,
-                "client": client,
-                "organization": client.organization,
-                "language": language,
-                "bidi": translation.get_language_bidi(),
-            },
-        )
+    html = export_document(actor=request.user, client=client, language=language, request=request)
     from weasyprint import HTML  # imported on use: it takes half a second to load
 
     pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Language"] = language
     day = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{client.code}-{day}.pdf"'
     return response
