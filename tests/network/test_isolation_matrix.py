@@ -75,6 +75,38 @@ def _directory_of(victim: Victim) -> None:
     victim.service_pk, victim.revision_pk, victim.program_pk = service.pk, revision.pk, program.pk
 
 
+def _referral_of(victim: Victim) -> int:
+    """A referral of B's client to the third organization (created on first use)."""
+    from ancrage.clients.models import Referral
+
+    referral, _created = Referral.objects.get_or_create(
+        client_id=victim.client_pk,
+        defaults={
+            "from_organization": victim.organization,
+            "to_organization_id": victim.partnership.partner_id,
+            "reason": f"Raison {SECRET}",
+            "basis": "consent",
+        },
+    )
+    return referral.pk
+
+
+def _incident_of(victim: Victim) -> int:
+    """An entry of B's privacy incident register (created on first use)."""
+    from ancrage.core.models import PrivacyIncident
+
+    incident, _created = PrivacyIncident.objects.get_or_create(
+        organization=victim.organization,
+        defaults={
+            "discovered_on": "2025-01-15",
+            "description": f"Incident {SECRET}",
+            "people_affected": 3,
+            "serious_injury_risk": False,
+        },
+    )
+    return incident.pk
+
+
 # url name -> the kwargs that point at organization B's object
 OBJECT_URLS = {
     "network:organization_detail": lambda v: {"pk": v.organization.pk},
@@ -110,6 +142,18 @@ OBJECT_URLS = {
     "clients:consents": lambda v: {"pk": v.client_pk},
     "clients:consent_override": lambda v: {"pk": v.client_pk},
     "clients:consent_form": lambda v: {"pk": v.client_pk},
+    "clients:privacy": lambda v: {"organization_pk": v.organization.pk},
+    "clients:privacy_retention": lambda v: {"organization_pk": v.organization.pk},
+    "clients:privacy_incident_create": lambda v: {"organization_pk": v.organization.pk},
+    "clients:privacy_incident_edit": lambda v: {"pk": _incident_of(v)},
+    "clients:privacy_client": lambda v: {"pk": v.client_pk},
+    "clients:privacy_export_json": lambda v: {"pk": v.client_pk},
+    "clients:privacy_export_pdf": lambda v: {"pk": v.client_pk},
+    "clients:service_create": lambda v: {"pk": v.client_pk},
+    "clients:needs_create": lambda v: {"pk": v.client_pk},
+    "clients:referral_create": lambda v: {"pk": v.client_pk},
+    "clients:referral_detail": lambda v: {"pk": _referral_of(v)},
+    "clients:group_services": lambda v: {"pk": v.session_pk},
 }
 
 # URLs for the city's coordinators only (network-wide capabilities), never for B's own staff: they

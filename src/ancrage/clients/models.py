@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ancrage.clients.fields import EncryptedTextField
 from ancrage.core.models import Borough, ImmigrationStatus, Language
+from ancrage.core.translated import pick
 from ancrage.network.models import Organization
 
 NEWCOMER_YEARS = 5
@@ -362,3 +363,234 @@ class ConsentOverride(models.Model):
 
     def is_valid_on(self, day: date) -> bool:
         return self.starts_on <= day <= self.expires_on
+
+
+# --- Needs, services, referrals ------------------------------------------------------------------
+
+NOTE_MAX = 2000
+REFERRAL_REASON_MAX = 1000
+
+
+class ServiceType(models.Model):
+    """A kind of service given to a person: the department's service offer (shared by every
+    organization, `organization` empty) or one an organization adds for itself."""
+
+    TENANT_OWNER: ClassVar[str] = "organization"
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: a type every organization uses (the department's service offer)."),
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    names = models.JSONField(_("names"), default=dict)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"], name="clients_service_type_code"
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(organization__isnull=True),
+                name="clients_service_type_shared_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return pick(self.names) or self.code
+
+
+class NeedsAssessment(models.Model):
+    """What a person came for, as assessed by a worker on a day (the directory's needs)."""
+
+    TENANT_OWNER: ClassVar[str] = "client__organization"
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    assessed_on = models.DateField(_("date"))
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("worker"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    needs = models.ManyToManyField(
+        "directory.TaxonomyTerm", verbose_name=_("needs"), related_name="+"
+    )
+    note = models.TextField(_("note"), max_length=NOTE_MAX, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("needs assessment")
+        verbose_name_plural = _("needs assessments")
+        ordering = ["-assessed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.assessed_on}"
+
+
+class ServiceRecord(models.Model):
+    """One service given to one person: what, when, how long, by whom, charged to which program,
+    and the eligibility verdict as it stood that day (kept even if the rules change later)."""
+
+    TENANT_OWNER: ClassVar[str] = "client__organization"
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="services"
+    )
+    service_type = models.ForeignKey(
+        ServiceType, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    served_on = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("worker"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    program = models.ForeignKey(
+        "funding.FundingProgram",
+        verbose_name=_("charged to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: unfunded, or paid by the organization's own funds."),
+    )
+    eligibility = models.JSONField(_("eligibility on the day"), default=dict)
+    session = models.ForeignKey(
+        "activities.Session",
+        verbose_name=_("group session"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), max_length=NOTE_MAX, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        ordering = ["-served_on", "-pk"]
+        indexes = [models.Index(fields=["client", "served_on"], name="clients_service_day")]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.service_type_id} {self.served_on}"
+
+
+class ReferralState(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Referral(models.Model):
+    """A person referred by one organization to another, with their consent.
+
+    The receiving organization reads it (`TENANT_READERS`): the client's code, the reason, the
+    needs, and the identity only when the person consented to sharing it with that organization.
+    """
+
+    TENANT_OWNER: ClassVar[str] = "from_organization"
+    TENANT_READERS: ClassVar[tuple[str, ...]] = ("to_organization",)
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="referrals"
+    )
+    from_organization = models.ForeignKey(
+        Organization, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_organization = models.ForeignKey(
+        Organization, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), max_length=REFERRAL_REASON_MAX)
+    needs = models.ManyToManyField(
+        "directory.TaxonomyTerm", verbose_name=_("needs"), blank=True, related_name="+"
+    )
+    # Decided when sent, from the consents in force: identity fields go along only with a
+    # consent to share information with the receiving organization.
+    shares_identity = models.BooleanField(_("identity shared"), default=False)
+    basis = models.CharField(_("sent on the basis of"), max_length=12)  # "consent" / "override"
+    state = models.CharField(
+        _("state"), max_length=12, choices=ReferralState.choices, default=ReferralState.SENT
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["to_organization", "state"], name="clients_ref_inbox")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_organization=models.F("to_organization")),
+                name="clients_referral_not_to_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} → {self.to_organization_id} ({self.state})"
+
+
+class ReferralEvent(models.Model):
+    """One step of a referral: who took it, when, and what they said."""
+
+    TENANT_OWNER: ClassVar[str] = "referral__from_organization"
+    TENANT_READERS: ClassVar[tuple[str, ...]] = ("referral__to_organization",)
+
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("step"), max_length=12)
+    from_state = models.CharField(_("from state"), max_length=12, blank=True)
+    to_state = models.CharField(_("to state"), max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("on behalf of"), on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), max_length=REFERRAL_REASON_MAX, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referral step")
+        verbose_name_plural = _("referral steps")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} {self.action}"

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ancrage.clients import selectors, services
+from ancrage.clients import records, selectors, services
 from ancrage.clients.forms import (
     ConsentForm,
     ConsentPrintForm,
@@ -38,6 +38,7 @@ from ancrage.network.models import Organization
 VIEW = tenancy.VIEW_CLIENTS
 CHANGE = tenancy.CHANGE_CLIENTS
 RECENT_SHOWN = 50
+SERVICES_SHOWN = 100
 FORM_TEMPLATE = "clients/form.html"
 
 
@@ -148,6 +149,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "consents": selectors.consent_overview(client, on=today),
             "can_change": tenancy.has_capability(user, CHANGE, client.organization_id),
             "can_read_identity": identity is not None,
+            "services": records.service_history(client)[:SERVICES_SHOWN],
+            "assessments": records.assessments_of(client)[:SERVICES_SHOWN],
+            "referrals": client.referrals.select_related("to_organization"),
         },
     )
 
