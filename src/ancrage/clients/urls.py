@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ancrage.clients import views, views_privacy
+from ancrage.clients import views, views_privacy, views_records
 
 app_name = "clients"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("<int:pk>/consents/", views.consents, name="consents"),
     path("<int:pk>/consents/override/", views.consent_override, name="consent_override"),
     path("<int:pk>/consents/form/", views.consent_form, name="consent_form"),
+    path("<int:pk>/services/new/", views_records.service_create, name="service_create"),
+    path("<int:pk>/needs/new/", views_records.needs_create, name="needs_create"),
+    path("<int:pk>/referrals/new/", views_records.referral_create, name="referral_create"),
+    path("referrals/", views_records.referral_list, name="referral_list"),
+    path("referrals/<int:pk>/", views_records.referral_detail, name="referral_detail"),
+    path("group-services/", views_records.group_sessions, name="group_sessions"),
+    path("sessions/<int:pk>/services/", views_records.group_services, name="group_services"),
     # Privacy duties (Law 25): the organization's page, one person's copy and requests.
     path(
         "organizations/<int:organization_pk>/privacy/", views_privacy.privacy_home, name="privacy"
