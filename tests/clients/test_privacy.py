@@ -368,3 +368,13 @@ def test_deidentified_client_pages_still_open(org_a, intake_a, client_of):
         response = browser.get(url)
         assert response.status_code == 200
         assert GIVEN not in response.content.decode()
+
+
+def test_the_client_page_leads_to_the_persons_privacy_page_for_identity_roles_only(
+    person, intake_a, org_a, client_of
+):
+    privacy = reverse("clients:privacy_client", args=[person.pk])
+    detail = reverse("clients:client_detail", args=[person.pk])
+    assert privacy in client_of(intake_a).get(detail).content.decode()
+    steward = factories.member(org_a, Role.DATA_STEWARD)
+    assert privacy not in client_of(steward).get(detail).content.decode()

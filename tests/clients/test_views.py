@@ -193,6 +193,14 @@ OBJECT_URLS = {
 CHECKED_ELSEWHERE = {
     "clients:referral_detail",  # tests/clients/test_referrals.py
     "clients:group_services",  # tests/clients/test_service_records.py
+    # tests/clients/test_privacy.py, and the isolation matrix for foreign and forged ids
+    "clients:privacy",
+    "clients:privacy_retention",
+    "clients:privacy_incident_create",
+    "clients:privacy_incident_edit",
+    "clients:privacy_client",
+    "clients:privacy_export_json",
+    "clients:privacy_export_pdf",
 }
 
 
