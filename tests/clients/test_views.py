@@ -609,3 +609,14 @@ def test_lookup_is_ready_for_the_keyboard(person, intake_a, client_of):
     )
     assert 'name="given_names"' in register_page.content.decode()
     assert register_page.context["form"].fields["given_names"].widget.attrs["autofocus"]
+
+
+@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
+def test_every_page_has_a_short_plain_title(url_name, person, client_of):
+    import re
+
+    director = factories.member(person.organization, Role.DIRECTOR)
+    html = client_of(director).get(reverse(url_name, kwargs=OBJECT_URLS[url_name](person))).content
+    title = re.search(rb"<title>(.*?)</title>", html, re.S).group(1).decode()
+    assert "<" not in title and len(title) < 150, title
+    assert html.count(b"<main") == 1
