@@ -244,10 +244,13 @@ def referral_step(*, actor: Any, referral: Referral, step: str, comment: str = "
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         found = workflow.step_for(step, current.state, actors)
         if found is None:
-            if any(s.name == step and s.actors & actors for s in workflow.STEPS):
+            label = next(
+                (s.label for s in workflow.STEPS if s.name == step and s.actors & actors), None
+            )
+            if label is not None:
                 raise ValidationError(
-                    _("This referral is %(state)s: it can no longer be %(step)s.")
-                    % {"state": current.get_state_display().lower(), "step": step},
+                    _("This referral is %(state)s: “%(step)s” is no longer possible.")
+                    % {"state": current.get_state_display().lower(), "step": label},
                     code="wrong_state",
                 )
             raise PermissionDenied
