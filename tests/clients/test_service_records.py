@@ -246,7 +246,7 @@ def test_fast_entry_page_prefills_today_60_minutes_and_the_covering_program(
     record = ServiceRecord.objects.get()
     assert record.minutes == 30 and record.eligibility["status"] == "unfunded"
     detail = browser.get(reverse("clients:client_detail", args=[person.pk])).content.decode()
-    assert "Unfunded" in detail
+    assert "Non financé" in detail  # the page speaks French by default
 
 
 @pytest.mark.parametrize(
