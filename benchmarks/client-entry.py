@@ -44,8 +44,14 @@ from django.test import Client as Browser
 from django.utils import timezone
 
 from ancrage.clients import selectors, vault
-from ancrage.clients.models import Client, Identity, IdentityToken, ServiceRecord, ServiceType
-from ancrage.clients.services import CODE_ALPHABET
+from ancrage.clients.models import (
+    CODE_ALPHABET,
+    Client,
+    Identity,
+    IdentityToken,
+    ServiceRecord,
+    ServiceType,
+)
 from ancrage.core.choices import OrganizationKind, Role
 from ancrage.core.models import Borough
 from ancrage.network.models import Membership, Organization

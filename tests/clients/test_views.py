@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
+from ancrage.clients import selectors
 from ancrage.clients.models import Client, ConsentOverride, ConsentRecord, Identity
 from ancrage.core.choices import OrganizationKind, Role
 from ancrage.core.models import AuditEvent, ImmigrationStatus
@@ -289,6 +290,24 @@ def test_lookup_stays_within_the_organization(person, org_b, client_of):
     text = lookup(client_of(worker_b), "oyel").content.decode()
     assert mine in text and foreign not in text
     assert foreign not in lookup(client_of(worker_b), person.code).content.decode()
+
+
+def test_letters_that_could_start_a_code_find_both_the_code_and_the_name(
+    person, org_a, intake_a, client_of
+):
+    other = register(org_a, intake_a, given_names="Amina", family_names="Diallo")
+    Client.objects.filter(pk=other.pk).update(code="ZEPH23")  # a code starting like her name
+    text = lookup(client_of(intake_a), "zeph").content.decode()
+    assert "ZEPH23" in text and person.code in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "is_code"),
+    [("K7M", True), ("k7m-2p9", True), ("k7m2p9", True), ("Li", False), ("Olena", False),
+     ("Wu", True), ("", False), ("K7M2P9Q", False)],
+)  # fmt: skip
+def test_only_what_could_be_a_code_is_searched_as_one(typed, is_code):
+    assert selectors.could_be_code(selectors.normalize_code(typed)) is is_code
 
 
 def test_short_names_are_found_whole(org_a, intake_a, client_of):

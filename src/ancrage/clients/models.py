@@ -20,6 +20,9 @@ from ancrage.core.translated import pick
 from ancrage.network.models import Organization
 
 NEWCOMER_YEARS = 5
+# Client codes are read aloud and typed: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
 
 
 def newcomer_since(on: date) -> date:
@@ -136,6 +139,17 @@ class Client(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "code"], name="client_unique_code"),
         ]
+        indexes = [
+            # Lookup by the first characters of a code (LIKE 'K7M%'): under a non-C collation
+            # only a pattern operator class serves a prefix; other databases ignore opclasses.
+            models.Index(
+                fields=["organization", "code"],
+                name="clients_code_prefix",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            # The intake list: an organization's newest clients first.
+            models.Index(fields=["organization", "-created_at"], name="clients_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -230,7 +244,10 @@ class IdentityToken(models.Model):
     class Meta:
         verbose_name = _("identity index entry")
         verbose_name_plural = _("identity index")
-        indexes = [models.Index(fields=["organization", "digest"], name="clients_token_lookup")]
+        # The client column makes the lookup an index-only scan: no table row is read.
+        indexes = [
+            models.Index(fields=["organization", "digest", "client"], name="clients_token_lookup")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["client", "digest"], name="clients_token_unique"),
         ]

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from ancrage.clients import vault
 from ancrage.clients.models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
     PURPOSES_WITH_COUNTERPART,
     Client,
     ConsentOverride,
@@ -23,7 +25,7 @@ from ancrage.clients.models import (
     newcomer_since,
 )
 from ancrage.core import tenancy
-from ancrage.core.audit import audit_record
+from ancrage.core.audit import audit_record, audit_records
 from ancrage.network.models import Membership, Organization
 
 LOOKUP_LIMIT = 20
@@ -93,15 +95,13 @@ def identities_read(
         return {}
     identities = {i.client_id: i for i in Identity.objects.filter(client_id__in=ids)}
     by_pk = {c.pk: c for c in clients}
-    for client_id, identity in identities.items():
-        audit_record(
-            actor=actor,
-            action="view",
-            target=identity,
-            organization_id=by_pk[client_id].organization_id,
-            reason=reason,
-            request=request,
-        )
+    audit_records(
+        actor=actor,
+        action="view",
+        targets=[(i, by_pk[client_id].organization_id) for client_id, i in identities.items()],
+        reason=reason,
+        request=request,
+    )
     return identities
 
 
@@ -127,6 +127,15 @@ def date_of_birth_for_checks(*, actor: Any, client: Client) -> date | None:
 
 def normalize_code(text: str) -> str:
     return vault.normalize_file_number(text)[:12]
+
+
+def could_be_code(code: str) -> bool:
+    """Whether a normalized text is a code or a code's start ("Li" or "Olena" are not: codes
+    have no I, L or O), so a name lookup does not also pay for a code search."""
+    return 0 < len(code) <= CODE_LENGTH and set(code) <= _CODE_CHARACTERS
+
+
+_CODE_CHARACTERS = frozenset(CODE_ALPHABET)
 
 
 def _matching_all(organization_digests: dict[int, list[str]]) -> QuerySet[IdentityToken] | None:
@@ -155,13 +164,11 @@ def client_lookup(*, user: Any, query: str, limit: int = LOOKUP_LIMIT) -> list[C
     visible = clients_for(user).select_related("organization")
     code = normalize_code(query)
     found: list[Client] = []
-    if code:
-        exact = list(visible.filter(code=code))
-        found.extend(exact)
-        if len(code) >= CODE_MIN:
-            found.extend(
-                visible.filter(code__startswith=code).exclude(code=code).order_by("code")[:limit]
-            )
+    if could_be_code(code):
+        if len(code) == CODE_LENGTH:
+            found.extend(visible.filter(code=code))
+        elif len(code) >= CODE_MIN:
+            found.extend(visible.filter(code__startswith=code).order_by("code")[:limit])
     # A name never leads to a code for someone who may not read names: that would reveal them.
     organization_ids = identity_organization_ids(user)
     if organization_ids:

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from ancrage.clients import selectors, vault
 from ancrage.clients.models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
     PURPOSES_WITH_COUNTERPART,
     AgeBand,
     Client,
@@ -38,9 +40,6 @@ from ancrage.core.audit import audit_record
 from ancrage.core.models import Borough, ImmigrationStatus, Language
 from ancrage.network.models import Organization
 
-# Codes are read aloud and typed: no 0/O, 1/I/L.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 6
 EARLIEST_DATE = date(1900, 1, 1)
 HOUSEHOLD_MAX = 30
 OVERRIDE_MAX_DAYS = 30
