@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ancrage.clients",
     "ancrage.funding",
     "ancrage.activities",
+    "ancrage.reporting",
     "ancrage.demo",
 ]
 

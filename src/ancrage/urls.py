@@ -25,5 +25,6 @@ urlpatterns = [
     path("hsds/", include("ancrage.api.hsds.urls")),
     path("clients/", include("ancrage.clients.urls")),
     path("funding/", include("ancrage.funding.urls")),
+    path("reports/", include("ancrage.reporting.urls")),
     path("admin/", admin.site.urls),
 ]

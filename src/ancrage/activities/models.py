@@ -99,6 +99,15 @@ class Activity(models.Model):
         related_name="activities_in_charge",
     )
     is_public = models.BooleanField(_("shown in the public calendar"), default=True)
+    program = models.ForeignKey(
+        "funding.FundingProgram",
+        verbose_name=_("charged to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The funding program whose agreement counts these sessions and participants."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -42,6 +42,12 @@ MANAGE_PRIVACY = "clients.privacy"  # retention policy, incident register (Law 2
 
 VIEW_FUNDING = "funding.view"  # programs, rule versions, trying the rules on a person
 MANAGE_FUNDING = "funding.manage"  # create programs, add rule versions
+MANAGE_AGREEMENTS = "funding.agreements"  # the organization's agreements, amounts, targets
+VIEW_PORTFOLIO = "funding.portfolio"  # the organization's revenue by funder, renewals
+ADVISE = "funding.advise"  # a funder's advisor: reports received, organizations followed
+
+PREPARE_REPORTS = "reporting.prepare"  # draft and submit the organization's reports
+VIEW_REPORTS = "reporting.view"  # read the organization's reports and annual reports
 
 CAPABILITIES = (
     VIEW,
@@ -59,6 +65,11 @@ CAPABILITIES = (
     MANAGE_PRIVACY,
     VIEW_FUNDING,
     MANAGE_FUNDING,
+    MANAGE_AGREEMENTS,
+    VIEW_PORTFOLIO,
+    ADVISE,
+    PREPARE_REPORTS,
+    VIEW_REPORTS,
 )
 
 ALL_ROLES = frozenset(Role)
@@ -122,6 +133,21 @@ ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
     # count); a funder's administrators change their own programs' rules.
     VIEW_FUNDING: ALL_ROLES,
     MANAGE_FUNDING: frozenset({Role.ADMINISTRATOR}),
+    # An organization enters its own agreements; its director and coordinators answer for them.
+    MANAGE_AGREEMENTS: frozenset({Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR}),
+    VIEW_PORTFOLIO: frozenset({Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR}),
+    # Held in the funder's own organization: reaches the reports sent to that funder.
+    ADVISE: frozenset({Role.FUNDER_ADVISOR}),
+    PREPARE_REPORTS: frozenset({Role.DIRECTOR, Role.COORDINATOR, Role.DATA_STEWARD}),
+    VIEW_REPORTS: frozenset(
+        {
+            Role.DIRECTOR,
+            Role.COORDINATOR,
+            Role.DATA_STEWARD,
+            Role.ADMINISTRATOR,
+            Role.LIAISON_OFFICER,
+        }
+    ),
 }
 
 # Across the network: (role, kind of the organization the role is held in) -> capabilities.

@@ -1,0 +1,3 @@
+"""Pages of a funder's partnership advisor: organizations followed, reports received, visits."""
+
+urlpatterns: list = []

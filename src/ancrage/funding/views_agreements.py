@@ -1,0 +1,3 @@
+"""Pages of agreements, amounts, targets, the funding portfolio and renewals."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of accountability and annual reports."""
+
+urlpatterns: list = []
