@@ -492,4 +492,7 @@ def test_activities_record_the_needs_they_address_in_the_directory_taxonomy(offi
     services.activity_update(actor=officer, activity=activity, needs=[french])
     assert list(activity.needs.all()) == [french]
     change = AuditEvent.objects.filter(action="change").latest("at")
-    assert change.details["fields"]["needs"] == ["Emploi et recherche d'emploi", "Cours de français"]
+    assert change.details["fields"]["needs"] == [
+        "Emploi et recherche d'emploi",
+        "Cours de français",
+    ]

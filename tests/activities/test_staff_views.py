@@ -467,7 +467,9 @@ def test_sessions_of_the_same_activity_at_two_branches_are_told_apart(client, or
 
 
 @pytest.mark.parametrize("field", ["audiences", "languages", "needs", "partnerships"])
-@pytest.mark.parametrize("forged", [str(2**70), "-1", "abc", "00000000-0000-0000-0000-000000000000"])
+@pytest.mark.parametrize(
+    "forged", [str(2**70), "-1", "abc", "00000000-0000-0000-0000-000000000000"]
+)
 def test_forged_choices_are_a_form_error_not_a_crash(client, org_a, field, forged):
     url = reverse("activities:manage_activity_create", args=[org_a.pk])
     response = client.post(url, activity_post(**{field: [forged]}))
