@@ -1,5 +1,6 @@
-"""Reporting URLs (staff only)."""
+"""Reporting URLs (staff only): accountability reports to funders, annual reports."""
 
-from ancrage.reporting.views import urlpatterns as urlpatterns
+from ancrage.reporting import views, views_annual
 
 app_name = "reporting"
+urlpatterns = views.urlpatterns + views_annual.urlpatterns
