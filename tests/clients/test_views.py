@@ -1,10 +1,12 @@
 """Clients pages: who sees names, audited reads, lookup, registration, edits, consents, print."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from ancrage.clients import selectors
 from ancrage.clients.models import Client, ConsentOverride, ConsentRecord, Identity
@@ -24,7 +26,10 @@ def vault_reads(client=None):
 
 
 def shows_a_name(response) -> bool:
-    text = response.content.decode()
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    else:
+        text = response.content.decode()
     return any(part in text for part in NAME_PARTS)
 
 
@@ -44,8 +49,21 @@ def pages_of(person):
         reverse("clients:consent_override", args=[person.pk]),
         reverse("clients:consent_form", args=[person.pk]),
         reverse("clients:consent_form", args=[person.pk]) + "?language=en",
+        reverse("clients:service_create", args=[person.pk]),
+        reverse("clients:needs_create", args=[person.pk]),
+        reverse("clients:referral_create", args=[person.pk]),
+        reverse("clients:referral_list"),
+        reverse("clients:group_sessions"),
+        reverse("clients:privacy", args=[person.organization_id]),
+        reverse("clients:privacy_client", args=[person.pk]),
+        reverse("clients:privacy_export_json", args=[person.pk]),
+        reverse("clients:privacy_export_pdf", args=[person.pk]),
         reverse("home"),
         reverse("network:organization_detail", args=[person.organization_id]),
+        # The API: the only JSON API is the public directory's; it never carries a client.
+        reverse("hsds:root"),
+        reverse("hsds:services"),
+        reverse("hsds:organizations"),
     ]
 
 
@@ -175,6 +193,9 @@ class text_response:  # noqa: N801 - a tiny stand-in so shows_a_name reads plain
     def __init__(self, text):
         self.content = text.encode()
 
+    def get(self, header, default=""):
+        return default
+
 
 # --- Forged and foreign ids ------------------------------------------------------------------
 
@@ -247,7 +268,7 @@ def test_the_owning_director_reaches_every_page(url_name, person, client_of):
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(person, client):
-    for url in pages_of(person)[:-2]:
+    for url in [u for u in pages_of(person) if u.startswith("/clients/")]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
