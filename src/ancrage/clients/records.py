@@ -6,14 +6,16 @@ profile never rewrites what was reported. Ineligible people are still served: th
 charged to another program that covers them, or recorded unfunded (the organization's own funds).
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ancrage.activities.models import Session
@@ -34,6 +36,7 @@ from ancrage.funding.conditions import MAX_AGE
 from ancrage.funding.eligibility import EligibilityResult, PersonFacts
 from ancrage.funding.models import FundingProgram
 from ancrage.funding.selectors import eligibility_for
+from ancrage.network.models import Organization
 
 MINUTES_MAX = 12 * 60
 DEFAULT_MINUTES = 60
@@ -45,10 +48,44 @@ GROUP_MAX = 200
 
 
 def service_types_for(organization_id: int) -> QuerySet[ServiceType]:
-    """The department's service offer and the organization's own types, in use."""
+    """The department's service offer, then the organization's own types, in use (a type out of
+    use leaves the entry forms; the records that name it keep it)."""
     return ServiceType.objects.filter(
         Q(organization__isnull=True) | Q(organization_id=organization_id), is_active=True
-    ).order_by("organization_id", "sort_order", "code")
+    ).order_by(F("organization_id").asc(nulls_first=True), "sort_order", "code")
+
+
+def department_offer() -> QuerySet[ServiceType]:
+    """The department's service offer in use, shared by every organization (read-only for them)."""
+    return ServiceType.objects.filter(organization__isnull=True, is_active=True).order_by(
+        "sort_order", "code"
+    )
+
+
+@dataclass(frozen=True)
+class OwnServiceType:
+    service_type: ServiceType
+    recorded: int  # services recorded under it: such a type is never deleted
+
+    @property
+    def removable(self) -> bool:
+        return self.recorded == 0
+
+
+def own_service_types(organization_id: int) -> list[OwnServiceType]:
+    """The organization's own types, in use or not, with how many services each has recorded."""
+    types = list(
+        ServiceType.objects.filter(organization_id=organization_id).order_by(
+            "-is_active", "sort_order", "code"
+        )
+    )
+    counts = dict(
+        ServiceRecord.objects.filter(service_type__in=[t.pk for t in types])
+        .values_list("service_type")
+        .annotate(recorded=Count("pk"))
+        .values_list("service_type", "recorded")
+    )
+    return [OwnServiceType(t, counts.get(t.pk, 0)) for t in types]
 
 
 def _age_range(band: str) -> tuple[int, int] | None:
@@ -397,3 +434,191 @@ def needs_assess(
         details={"client": client.pk, "needs": sorted(t.code for t in needs)},
     )
     return assessment
+
+
+# --- Service types: the organization's own ------------------------------------------------------
+
+SERVICE_TYPE_NAME_MAX = 120
+SERVICE_TYPE_LANGUAGES = ("fr", "en")  # both required: staff pages speak French and English
+SORT_STEP = 10
+SORT_MAX = 32767  # PositiveSmallIntegerField
+
+
+def name_key(text: str) -> str:
+    """How two names are compared: without case, accents or repeated spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def _require_manage(actor: Any, organization_id: int | None) -> None:
+    """The organization's director or coordinator; the department's shared types (no
+    organization) are never changed from here."""
+    if organization_id is None or not tenancy.has_capability(
+        actor, tenancy.CHANGE, organization_id
+    ):
+        raise PermissionDenied
+
+
+def _clean_names(
+    names: dict[str, str], *, organization_id: int, exclude_pk: int | None = None
+) -> dict[str, str]:
+    """French and English names, trimmed and checked; errors keyed `name_fr` / `name_en`."""
+    errors: dict[str, str] = {}
+    clean: dict[str, str] = {}
+    for language in SERVICE_TYPE_LANGUAGES:
+        field = f"name_{language}"
+        value = names.get(language) if isinstance(names, dict) else None
+        text = " ".join(value.split()) if isinstance(value, str) else ""
+        if not text:
+            errors[field] = _("Give the name in this language.")
+        elif len(text) > SERVICE_TYPE_NAME_MAX:
+            errors[field] = _("This name is too long (%(limit)d characters at most).") % {
+                "limit": SERVICE_TYPE_NAME_MAX
+            }
+        elif any(unicodedata.category(c) == "Cc" for c in text):
+            errors[field] = _("This name contains a character that is not allowed.")
+        else:
+            clean[language] = text
+    if clean:
+        taken = ServiceType.objects.filter(
+            Q(organization__isnull=True) | Q(organization_id=organization_id)
+        ).exclude(pk=exclude_pk)
+        owners: dict[str, tuple[ServiceType, str]] = {}
+        for other in taken:
+            for existing in (other.names or {}).values():
+                if isinstance(existing, str) and existing.strip():
+                    owners.setdefault(name_key(existing), (other, existing))
+        for language, text in clean.items():
+            found = owners.get(name_key(text))
+            if found is None:
+                continue
+            other, existing = found
+            if other.organization_id is None:
+                message = _("The department's service offer already has “%(name)s”: use it.")
+            elif other.is_active:
+                message = _("Your organization already has a service type named “%(name)s”.")
+            else:
+                message = _(
+                    "Your organization already has a service type named “%(name)s”, out of "
+                    "use: put it back in use instead."
+                )
+            errors[f"name_{language}"] = message % {"name": existing}
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _unique_code(names: dict[str, str], organization_id: int) -> str:
+    """A slug of the name, unique within the organization and apart from the shared codes."""
+    base = (slugify(names["fr"]) or slugify(names["en"]) or "type")[:36].strip("-") or "type"
+    taken = set(
+        ServiceType.objects.filter(
+            Q(organization__isnull=True) | Q(organization_id=organization_id),
+            code__startswith=base,
+        ).values_list("code", flat=True)
+    )
+    code, number = base, 2
+    while code in taken:
+        code, number = f"{base}-{number}", number + 1
+    return code
+
+
+def _lock(organization_id: int) -> None:
+    # One change of an organization's types at a time: the name and code checks stay true.
+    Organization.objects.select_for_update().filter(pk=organization_id).first()
+
+
+@transaction.atomic
+def service_type_add(
+    *, actor: Any, organization: Organization, names: dict[str, str]
+) -> ServiceType:
+    """Add one of the organization's own service types, in use, after the department's offer."""
+    _require_manage(actor, organization.pk)
+    _lock(organization.pk)
+    clean = _clean_names(names, organization_id=organization.pk)
+    last = (
+        ServiceType.objects.filter(organization_id=organization.pk)
+        .order_by("-sort_order")
+        .values_list("sort_order", flat=True)
+        .first()
+    )
+    service_type = ServiceType.objects.create(
+        organization=organization,
+        code=_unique_code(clean, organization.pk),
+        names=clean,
+        sort_order=min(SORT_MAX, (last or 0) + SORT_STEP),
+        is_active=True,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        target=service_type,
+        organization_id=organization.pk,
+        details={"code": service_type.code, "names": clean},
+    )
+    return service_type
+
+
+@transaction.atomic
+def service_type_rename(
+    *, actor: Any, service_type: ServiceType, names: dict[str, str]
+) -> ServiceType:
+    """New French and English names; the code stays (records and exports keep pointing at it)."""
+    _require_manage(actor, service_type.organization_id)
+    _lock(service_type.organization_id)
+    clean = _clean_names(
+        names, organization_id=service_type.organization_id, exclude_pk=service_type.pk
+    )
+    before = dict(service_type.names or {})
+    service_type.names = {**before, **clean}
+    service_type.save(update_fields=["names"])
+    audit_record(
+        actor=actor,
+        action="change",
+        target=service_type,
+        organization_id=service_type.organization_id,
+        details={"code": service_type.code, "before": before, "after": service_type.names},
+    )
+    return service_type
+
+
+@transaction.atomic
+def service_type_set_in_use(*, actor: Any, service_type: ServiceType, in_use: bool) -> ServiceType:
+    """Take a type out of the entry forms, or bring it back; its records keep naming it."""
+    _require_manage(actor, service_type.organization_id)
+    if service_type.is_active != in_use:
+        service_type.is_active = in_use
+        service_type.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="change",
+            target=service_type,
+            organization_id=service_type.organization_id,
+            details={"code": service_type.code, "in_use": in_use},
+        )
+    return service_type
+
+
+@transaction.atomic
+def service_type_remove(*, actor: Any, service_type: ServiceType) -> None:
+    """Delete a type added by mistake. A type with recorded services is never deleted: it is
+    taken out of use instead."""
+    _require_manage(actor, service_type.organization_id)
+    _lock(service_type.organization_id)
+    if ServiceRecord.objects.filter(service_type_id=service_type.pk).exists():
+        raise ValidationError(
+            _(
+                "Services have been recorded under “%(name)s”: it cannot be deleted. Take it "
+                "out of use instead."
+            )
+            % {"name": service_type.name}
+        )
+    audit_record(
+        actor=actor,
+        action="delete",
+        target=service_type,
+        organization_id=service_type.organization_id,
+        details={"code": service_type.code, "names": service_type.names},
+    )
+    service_type.delete()

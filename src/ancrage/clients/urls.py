@@ -23,6 +23,11 @@ urlpatterns = [
     path("referrals/<int:pk>/", views_records.referral_detail, name="referral_detail"),
     path("group-services/", views_records.group_sessions, name="group_sessions"),
     path("sessions/<int:pk>/services/", views_records.group_services, name="group_services"),
+    path(
+        "organizations/<int:organization_pk>/service-types/",
+        views_records.service_types,
+        name="service_types",
+    ),
     # Privacy duties (Law 25): the organization's page, one person's copy and requests.
     path(
         "organizations/<int:organization_pk>/privacy/", views_privacy.privacy_home, name="privacy"
