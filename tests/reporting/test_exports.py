@@ -41,8 +41,9 @@ def _table(key, title, rows, columns, cells, *, totals=True, note=None) -> dict:
         "rows": [{"key": k, "label": label} for k, label in rows],
         "columns": [{"key": k, "label": label} for k, label in columns],
         "cells": [[value for value, _hidden in row] for row in cells],
-        "row_totals": [],
-        "column_totals": [],
+        # No totals published: what `core.privacy.suppress(..., margins=False)` gives.
+        "row_totals": [None] * len(rows),
+        "column_totals": [None] * len(columns),
         "total": None,
         "note": note,
     }
@@ -308,6 +309,7 @@ def test_the_french_pdf_holds_the_key_figures(pdfs):
     assert re.search(r"30 à 44 ans 11 7 18\b", text)
     assert re.search(r"45 à 64 ans x x 6\b", text)
     assert "Une personne peut parler plusieurs langues : pas de total." in flat
+    assert "Arabe 9 Une personne peut parler" in flat  # no "Total x" row for languages
     # The unfunded work and the trend.
     assert "Travail non financé" in flat
     assert re.search(r"Aide aux formulaires 21\b", text)

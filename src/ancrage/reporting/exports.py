@@ -197,12 +197,23 @@ def _has_totals(values: Any) -> bool:
     return isinstance(values, list) and len(values) > 0
 
 
+def _margins(table: Mapping[str, Any]) -> bool:
+    """Whether the table publishes totals: not when it says so ("margins": False, or no totals,
+    e.g. languages, where a person counts in several rows), nor when every total is None — what
+    `core.privacy.suppress(..., margins=False)` gives."""
+    if table.get("margins") is False:
+        return False
+    totals = [*(table.get("row_totals") or []), *(table.get("column_totals") or [])]
+    return any(v is not None for v in [*totals, table.get("total")])
+
+
 def _table_view(table: Mapping[str, Any], language: str) -> dict[str, Any]:
     """One table with its labels in the language and its cells as counts (None = hidden)."""
     columns = [_text(c.get("label"), language) for c in table.get("columns", [])]
-    # One column: its row totals are the cells again; "language" has no totals at all.
-    row_totals = table.get("row_totals") if len(columns) > 1 else None
-    column_totals = table.get("column_totals")
+    margins = _margins(table)
+    # One column: its row totals are the cells again.
+    row_totals = table.get("row_totals") if margins and len(columns) > 1 else None
+    column_totals = table.get("column_totals") if margins else None
     with_row_totals = _has_totals(row_totals)
     with_column_totals = _has_totals(column_totals)
     rows = []
