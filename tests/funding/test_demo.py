@@ -16,12 +16,31 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 CODES = [
+    "borough-ahuntsic-cartierville",
+    "borough-lasalle",
+    "borough-montreal-nord",
+    "borough-villeray-st-michel-parc-ex",
+    "centraide-mission",
     "liaison-libraries",
     "montreal-inclusive",
     "pasi-stream-1",
     "pasi-stream-2",
     "pili-francization",
+    "pmd",
+    "print-legacy",
     "psm-mission",
+    "psoc-mission",
+]
+# Funding with no condition on the person: mission, project grants, borough budgets.
+UNCONDITIONAL = [
+    "borough-ahuntsic-cartierville",
+    "borough-lasalle",
+    "borough-montreal-nord",
+    "borough-villeray-st-michel-parc-ex",
+    "centraide-mission",
+    "pmd",
+    "psm-mission",
+    "psoc-mission",
 ]
 
 
@@ -54,12 +73,9 @@ def test_demo_rules_tell_the_story_of_the_sources():
     )
     covered = [p.code for p in programs_for(asylum_seeker, on)]
     # Not the department's integration streams; French courses, the city's programs, mission.
-    assert covered == [
-        "liaison-libraries",
-        "montreal-inclusive",
-        "pili-francization",
-        "psm-mission",
-    ]
+    assert covered == sorted(
+        ["liaison-libraries", "montreal-inclusive", "pili-francization", *UNCONDITIONAL]
+    )
     without_status = PersonFacts(status_code="without-status", borough_code="verdun")
     results = {r.program.code: r for r in eligibility_for(without_status, on)}
     assert not results["pasi-stream-1"].eligible

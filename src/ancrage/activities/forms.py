@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ancrage.activities.models import Activity, ActivityType, Attendance, OutreachContact
-from ancrage.core.forms import IdMultipleChoiceField, ServiceErrorsMixin
+from ancrage.core.forms import IdChoiceField, IdMultipleChoiceField, ServiceErrorsMixin
 from ancrage.core.models import Audience, Borough, Language
 from ancrage.directory.models import TaxonomyTerm
 from ancrage.directory.needs import needs_terms
+from ancrage.funding.models import FundingProgram
+from ancrage.funding.selectors import charged_programs
 from ancrage.network.forms import boroughs
 from ancrage.network.models import Organization, Partnership, Site
 
@@ -124,6 +126,16 @@ class ActivityForm(AliasedErrorsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Partners come from the partnerships your organization recorded."),
     )
+    program = IdChoiceField(
+        label=_("Charged to"),
+        required=False,
+        queryset=FundingProgram.objects.none(),
+        empty_label=_("Not charged to a program"),
+        help_text=_(
+            "The funding program whose agreement counts these sessions and participants: "
+            "the programs your organization holds an agreement under."
+        ),
+    )
 
     error_aliases = {"partners": "partnerships"}
 
@@ -162,6 +174,8 @@ class ActivityForm(AliasedErrorsMixin, forms.Form):
         self.fields["partnerships"].label_from_instance = lambda p: (
             f"{p.partner.name} ({', '.join(p.kind_labels())})"
         )
+        self.fields["program"].queryset = charged_programs(organization)
+        self.fields["program"].label_from_instance = lambda p: f"{p.name} — {p.funder.name}"
 
     @staticmethod
     def _chosen(activity: Activity | None, name: str) -> list[int]:

@@ -28,6 +28,7 @@ from ancrage.core.audit import audit_record
 from ancrage.core.models import Audience, Borough, Language
 from ancrage.core.translated import missing_languages
 from ancrage.directory.models import TaxonomyTerm
+from ancrage.funding.models import Agreement, FundingProgram
 from ancrage.network.models import Organization, PartnershipKind, Site
 
 # A series longer than this is almost certainly a mistake (a daily rule with no end).
@@ -69,6 +70,23 @@ def _check_partners(organization: Organization, partners: dict[Organization, lis
             raise ValidationError({"partners": _("Choose valid kinds of partnership.")})
 
 
+def _check_program(organization: Organization, program: FundingProgram | None) -> None:
+    """An activity is charged only to a program the organization holds an agreement under: its
+    sessions and participants then count in that agreement's reports."""
+    if program is None:
+        return
+    if not Agreement.objects.filter(organization=organization, program=program).exists():
+        raise ValidationError(
+            {
+                "program": _(
+                    "Your organization has no agreement under %(name)s: record the agreement "
+                    "first, or leave the activity not charged to a program."
+                )
+                % {"name": program.name}
+            }
+        )
+
+
 def _activity_values(
     organization: Organization,
     values: dict[str, Any],
@@ -83,6 +101,7 @@ def _activity_values(
     _check_texts(title, description)
     if partners is not None:
         _check_partners(organization, partners)
+    _check_program(organization, values.get("program"))
     if values["format"] == Activity.Format.REGISTRATION and not values["capacity"]:
         raise ValidationError({"capacity": _("An activity with registration needs a capacity.")})
     return {
@@ -126,6 +145,7 @@ def activity_create(
     officer: Any = None,
     is_public: bool = True,
     partners: dict[Organization, list[str]] | None = None,
+    program: FundingProgram | None = None,
 ) -> Activity:
     partners = partners or {}
     values = _activity_values(
@@ -146,6 +166,7 @@ def activity_create(
             "community_leader_present": community_leader_present,
             "officer": officer,
             "is_public": is_public,
+            "program": program,
         },
         partners,
     )
@@ -177,6 +198,7 @@ ACTIVITY_FIELDS = (
     "community_leader_present",
     "officer",
     "is_public",
+    "program",
 )
 
 

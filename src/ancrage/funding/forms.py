@@ -1,6 +1,8 @@
 """Forms of the funding pages: they only parse and display; the rules live in services.py and
 conditions.py. The rule form writes the conditions document, so nobody edits JSON by hand."""
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -12,7 +14,14 @@ from ancrage.core.forms import IdChoiceField, ServiceErrorsMixin
 from ancrage.core.models import Borough, ImmigrationStatus
 from ancrage.funding.conditions import MAX_AGE, MAX_YEARS, kind_of
 from ancrage.funding.eligibility import PersonFacts
-from ancrage.funding.models import EligibilityRule, FundingKind, FundingProgram
+from ancrage.funding.models import (
+    Agreement,
+    EligibilityRule,
+    FundingKind,
+    FundingProgram,
+    ReportingCadence,
+    TargetMetric,
+)
 from ancrage.network.models import Organization
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -256,3 +265,218 @@ class TryPersonForm(AliasedErrors, forms.Form):
             lives_in_montreal={"montreal": True, "quebec": False, "outside": False}.get(residence),
             borough_code=data["borough"] or None,
         )
+
+
+# --- Agreements, amounts, targets ---------------------------------------------------------------
+
+
+def program_label(program: FundingProgram) -> str:
+    label = f"{program.name} — {program.funder.name}"
+    return label if program.is_active else f"{label} ({_('no longer offered')})"
+
+
+class MoneyField(forms.CharField):
+    """Dollars as people type them: "12 500,50", "12500.50", "12 500 $". A comma alone is the
+    decimal mark (French); the service refuses a third decimal, a negative or absurd amount."""
+
+    default_error_messages = {"invalid": _("Enter an amount in dollars, e.g. 12 500,50.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        for noise in (" ", "\u00a0", "\u202f", "$"):
+            text = text.replace(noise, "")
+        if "," in text and "." in text:
+            # Both marks: the last one is the decimal mark, the other groups thousands.
+            decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+            text = text.replace("." if decimal_mark == "," else ",", "")
+        text = text.replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not amount.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return amount
+
+
+class AgreementForm(AliasedErrors, forms.Form):
+    program = IdChoiceField(label=_("Program"), queryset=FundingProgram.objects.none())
+    reference = forms.CharField(
+        label=_("Funder's reference"),
+        required=False,
+        max_length=60,
+        help_text=_("The file number the funder gives the agreement, if any."),
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
+    renewal_on = forms.DateField(
+        label=_("Renewal decision by"),
+        required=False,
+        widget=DATE,
+        help_text=_(
+            "When the renewal must be settled, if before the end. Leave empty: the end date. "
+            "Alerts are sent 180, 90 and 30 days before."
+        ),
+    )
+    cadence = forms.ChoiceField(
+        label=_("Reports due"), choices=ReportingCadence.choices, initial="quarterly"
+    )
+    recurring = forms.BooleanField(
+        label=_("Recurring"),
+        required=False,
+        help_text=_("Renewed year after year when it ends (mission funding usually is)."),
+    )
+    restrictions = forms.CharField(
+        label=_("Restrictions"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What the money may not pay for, conditions to respect (at most 4,000 characters)."
+        ),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs
+        self.fields["program"].label_from_instance = program_label
+
+    @classmethod
+    def initial_for(cls, agreement: Agreement) -> dict[str, Any]:
+        return {
+            "program": agreement.program_id,
+            "reference": agreement.reference,
+            "starts_on": agreement.starts_on,
+            "ends_on": agreement.ends_on,
+            "renewal_on": agreement.renewal_on,
+            "cadence": agreement.cadence,
+            "recurring": agreement.recurring,
+            "restrictions": agreement.restrictions,
+            "version": agreement.version,
+        }
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+
+def _period_value(start: date, end: date) -> str:
+    return f"{start.isoformat()}:{end.isoformat()}"
+
+
+class PeriodForm(AliasedErrors, forms.Form):
+    """A period of the agreement: one of its fiscal years or quarters, or other dates."""
+
+    period = forms.ChoiceField(label=_("Period"), required=False)
+    period_start = forms.DateField(label=_("Or from"), required=False, widget=DATE)
+    period_end = forms.DateField(label=_("to"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, periods: list[tuple[date, date, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [("", _("Other dates (below)"))] + [
+            (_period_value(start, end), f"{label} ({start.isoformat()} → {end.isoformat()})")
+            for start, end, label in periods
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        chosen = data.get("period")
+        if chosen:
+            # The service names the dates; the person chose them in the list.
+            self.error_aliases = {"period_start": "period", "period_end": "period"}
+            start, end = chosen.split(":")
+            data["period_start"], data["period_end"] = (
+                date.fromisoformat(start),
+                date.fromisoformat(end),
+            )
+        elif not self.errors and (not data.get("period_start") or not data.get("period_end")):
+            raise ValidationError(_("Choose a period, or give both dates."))
+        return data
+
+    def period_arguments(self) -> dict[str, Any]:
+        return {
+            "period_start": self.cleaned_data["period_start"],
+            "period_end": self.cleaned_data["period_end"],
+        }
+
+
+class AmountForm(PeriodForm):
+    amount = MoneyField(label=_("Amount ($)"))
+
+    field_order = ["period", "period_start", "period_end", "amount"]
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {**self.period_arguments(), "amount": self.cleaned_data["amount"]}
+
+
+class TargetForm(PeriodForm):
+    metric = forms.ChoiceField(label=_("What is counted"), choices=TargetMetric.choices)
+    value = forms.IntegerField(
+        label=_("Target"),
+        min_value=0,
+        max_value=1_000_000,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 6}),
+    )
+
+    field_order = ["metric", "period", "period_start", "period_end", "value"]
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {
+            **self.period_arguments(),
+            "metric": self.cleaned_data["metric"],
+            "value": self.cleaned_data["value"],
+        }
+
+
+# --- A funder's advisor -------------------------------------------------------------------------
+
+
+class FollowForm(forms.Form):
+    organization = IdChoiceField(
+        label=_("Organization to follow"), queryset=Organization.objects.none()
+    )
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+
+class VisitForm(AliasedErrors, forms.Form):
+    funder = IdChoiceField(label=_("For the funder"), queryset=Organization.objects.none())
+    visited_on = forms.DateField(label=_("Date of the visit or call"), widget=DATE)
+    open_questions = forms.CharField(
+        label=_("Open questions"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    follow_ups = forms.CharField(
+        label=_("Follow-ups"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What each side will do, and what will be checked at the next visit."),
+    )
+    follow_up_by = forms.DateField(label=_("Follow up by"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, funders: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["funder"].queryset = funders
+        if len(funders) == 1:
+            # The usual case: one funder, nothing to choose.
+            self.fields["funder"].widget = forms.HiddenInput()
+            self.fields["funder"].initial = funders[0].pk
+
+    def service_arguments(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
