@@ -275,23 +275,28 @@ def program_label(program: FundingProgram) -> str:
     return label if program.is_active else f"{label} ({_('no longer offered')})"
 
 
-class MoneyField(forms.CharField):
+class MoneyField(forms.Field):
     """Dollars as people type them: "12 500,50", "12500.50", "12 500 $". A comma alone is the
     decimal mark (French); the service refuses a third decimal, a negative or absurd amount."""
 
     default_error_messages = {"invalid": _("Enter an amount in dollars, e.g. 12 500,50.")}
+    MAX_TYPED = 30
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 30)
         kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+            "widget",
+            forms.TextInput(
+                attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": self.MAX_TYPED}
+            ),
         )
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
-        if text in self.empty_values:
+        if value in self.empty_values:
             return None
+        text = str(value).strip()
+        if len(text) > self.MAX_TYPED:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         for noise in (" ", "\u00a0", "\u202f", "$"):
             text = text.replace(noise, "")
         if "," in text and "." in text:

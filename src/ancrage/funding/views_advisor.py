@@ -17,13 +17,14 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ancrage.core import tenancy
 from ancrage.core.forms import valid_id
 from ancrage.core.views import form_page
 from ancrage.funding import selectors, services
 from ancrage.funding.forms import FollowForm, VisitForm
+from ancrage.funding.views_agreements import _not_allowed
 from ancrage.network.models import Organization
 
 
@@ -92,11 +93,15 @@ def advisor_follow(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def advisor_unfollow(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm (the page works without JavaScript), POST stops following."""
     _require_advisor(request)
     follow = _one(selectors.follows_of(request.user), pk)
+    if refused := _not_allowed(request, "GET", "POST"):
+        return refused
     name = follow.organization.name
+    if request.method != "POST":
+        return render(request, "funding/unfollow_confirm.html", {"follow": follow})
     services.organization_unfollow(actor=request.user, follow=follow)
     messages.success(request, _("You no longer follow %(name)s.") % {"name": name})
     return redirect("funding:advisor_home")
@@ -108,10 +113,11 @@ def _advised_organization(request: HttpRequest, organization_pk: int) -> Organiz
 
 
 @login_required
-@require_GET
 def advisor_organization(request: HttpRequest, organization_pk: int) -> HttpResponse:
     """One organization as its funder's advisor sees it: the funder's agreements, the visits."""
     organization = _advised_organization(request, organization_pk)
+    if refused := _not_allowed(request, "GET"):
+        return refused
     today = timezone.localdate()
     agreements = list(selectors.funder_agreements(request.user, organization))
     renewals = {r.agreement.pk: r for r in selectors.renewal_calendar(agreements, today)}
@@ -130,9 +136,10 @@ def advisor_organization(request: HttpRequest, organization_pk: int) -> HttpResp
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def visit_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = _advised_organization(request, organization_pk)
+    if refused := _not_allowed(request, "GET", "POST"):
+        return refused
     form = VisitForm(
         request.POST or None,
         funders=_funders_of(request, organization),

@@ -7,12 +7,12 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
 from ancrage.core import tenancy
 from ancrage.core.forms import valid_id
@@ -27,14 +27,23 @@ READ = tenancy.VIEW_PORTFOLIO
 MANAGE = tenancy.MANAGE_AGREEMENTS
 
 
+def _not_allowed(request: HttpRequest, *methods: str) -> HttpResponse | None:
+    """The method check comes after the scoping, so that a foreign id is a 404 whatever the
+    method (a 405 would tell the id exists)."""
+    if request.method in methods or (request.method == "HEAD" and "GET" in methods):
+        return None
+    return HttpResponseNotAllowed(methods)
+
+
 def _may_manage(request: HttpRequest, organization_id: int) -> bool:
     return tenancy.has_capability(request.user, MANAGE, organization_id)
 
 
 @login_required
-@require_GET
 def agreement_list(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = object_for(Organization, request.user, READ, pk=organization_pk)
+    if refused := _not_allowed(request, "GET"):
+        return refused
     today = timezone.localdate()
     agreements = list(selectors.agreements_of(request.user, organization))
     return render(
@@ -78,9 +87,10 @@ def _periods(agreement: Agreement) -> list[tuple[date, date, str]]:
 
 
 @login_required
-@require_GET
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = object_for(Agreement, request.user, READ, pk=pk)
+    if refused := _not_allowed(request, "GET"):
+        return refused
     today = timezone.localdate()
     renewal = selectors.renewal_calendar([agreement], today)
     return render(
@@ -99,9 +109,10 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def agreement_create(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = object_for(Organization, request.user, MANAGE, pk=organization_pk)
+    if refused := _not_allowed(request, "GET", "POST"):
+        return refused
     return form_page(
         request,
         AgreementForm(request.POST or None, programs=selectors.programs_for_agreements()),
@@ -117,9 +128,10 @@ def agreement_create(request: HttpRequest, organization_pk: int) -> HttpResponse
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = object_for(Agreement, request.user, MANAGE, pk=pk)
+    if refused := _not_allowed(request, "GET", "POST"):
+        return refused
     form = AgreementForm(
         request.POST or None,
         programs=selectors.programs_for_agreements(),
@@ -143,9 +155,10 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def amount_set(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = object_for(Agreement, request.user, MANAGE, pk=pk)
+    if refused := _not_allowed(request, "GET", "POST"):
+        return refused
     return form_page(
         request,
         AmountForm(request.POST or None, periods=_periods(agreement)),
@@ -165,9 +178,10 @@ def amount_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def target_set(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = object_for(Agreement, request.user, MANAGE, pk=pk)
+    if refused := _not_allowed(request, "GET", "POST"):
+        return refused
     return form_page(
         request,
         TargetForm(request.POST or None, periods=_periods(agreement)),
@@ -186,24 +200,58 @@ def target_set(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _remove_page(request: HttpRequest, agreement: Agreement, what: str) -> HttpResponse:
+    return render(
+        request,
+        "funding/remove_confirm.html",
+        {"agreement": agreement, "organization": agreement.organization, "what": what},
+    )
+
+
 @login_required
-@require_POST
 def amount_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm (the page works without JavaScript), POST removes."""
     amount = object_for(AgreementAmount, request.user, MANAGE, pk=pk)
-    agreement_pk = amount.agreement_id
+    if refused := _not_allowed(request, "GET", "POST"):
+        return refused
+    agreement = amount.agreement
+    if request.method != "POST":
+        return _remove_page(
+            request,
+            agreement,
+            _("the amount of %(start)s → %(end)s (%(amount)s $)")
+            % {
+                "start": amount.period_start.isoformat(),
+                "end": amount.period_end.isoformat(),
+                "amount": amount.amount,
+            },
+        )
     services.amount_remove(actor=request.user, amount=amount)
     messages.success(request, _("Amount removed."))
-    return redirect("funding:amount_set", pk=agreement_pk)
+    return redirect("funding:amount_set", pk=agreement.pk)
 
 
 @login_required
-@require_POST
 def target_remove(request: HttpRequest, pk: int) -> HttpResponse:
     target = object_for(AgreementTarget, request.user, MANAGE, pk=pk)
-    agreement_pk = target.agreement_id
+    if refused := _not_allowed(request, "GET", "POST"):
+        return refused
+    agreement = target.agreement
+    if request.method != "POST":
+        return _remove_page(
+            request,
+            agreement,
+            _("the target %(metric)s of %(start)s → %(end)s (%(value)d)")
+            % {
+                "metric": target.get_metric_display(),
+                "start": target.period_start.isoformat(),
+                "end": target.period_end.isoformat(),
+                "value": target.value,
+            },
+        )
     services.target_remove(actor=request.user, target=target)
     messages.success(request, _("Target removed."))
-    return redirect("funding:target_set", pk=agreement_pk)
+    return redirect("funding:target_set", pk=agreement.pk)
 
 
 @login_required
