@@ -24,8 +24,6 @@ from ancrage.core.tenancy import object_for
 from ancrage.network.models import Organization
 from ancrage.reporting import annual
 
-LANGUAGE_BIDI = {"ar", "fa"}
-
 
 class PeriodForm(forms.Form):
     """Which year: parses only (the years offered are `annual.year_choices`)."""
@@ -152,7 +150,7 @@ def plain_report(request: HttpRequest, organization_pk: int) -> HttpResponse:
                 "report": report,
                 "in_progress": period.in_progress(),
                 "report_language": language,
-                "report_bidi": language in LANGUAGE_BIDI,
+                "report_bidi": translation.get_language_info(language)["bidi"],
                 "staff_language": staff_language,
                 "language_links": links,
                 "language_choices": [
