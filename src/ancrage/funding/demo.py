@@ -641,6 +641,8 @@ def _anchor_portfolio(anchor: Organization, today: date) -> list[Agreement | Non
             cadence=ReportingCadence.ANNUAL,
             amounts=_yearly(previous.first, current.last, Decimal(62_000)),
             recurring=True,
+            # The ministry settles the renewal months ahead: always a flag on the calendar.
+            renewal_on=min(current.last, today + timedelta(days=150)),
         ),
         _agreement(
             anchor,
