@@ -643,11 +643,13 @@ def _profile_tables(
 
 
 def _targets_in(agreement: Agreement, start: date, end: date) -> list[AgreementTarget]:
-    """Targets whose period overlaps the report's period (this quarter's and this year's)."""
-    return list(
-        agreement.targets.filter(period_start__lte=end, period_end__gte=start).order_by(
-            "period_start", "-period_end", "metric"
-        )
+    """Targets whose period overlaps the report's period (the year's, then this quarter's), in
+    the order of the headline's measures."""
+    order = {metric: i for i, metric in enumerate(HEADLINE_METRICS)}
+    targets = agreement.targets.filter(period_start__lte=end, period_end__gte=start)
+    return sorted(
+        targets,
+        key=lambda t: (t.period_start, -t.period_end.toordinal(), order.get(t.metric, 99)),
     )
 
 

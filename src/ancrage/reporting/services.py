@@ -116,7 +116,7 @@ def report_draft_open(
 
 
 def _checked_step(
-    *, actor: Any, report: AccountabilityReport, current: AccountabilityReport, name: str
+    *, actor: Any, current: AccountabilityReport, name: str
 ) -> tuple[workflow.Step, str]:
     actors = workflow.actors_for(actor, current)
     if not actors:
@@ -203,7 +203,7 @@ def _take(
             .select_related("agreement__program", "agreement__organization")
             .get(pk=report.pk)
         )
-        step, side = _checked_step(actor=actor, report=report, current=current, name=name)
+        step, side = _checked_step(actor=actor, current=current, name=name)
         _check_version(current, version)
         comment = _check_comment(comment, required=step.comment_required)
         source = current.state

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -278,7 +278,6 @@ def received(request: HttpRequest) -> HttpResponse:
             "form": form,
             "lines": [_received_line(report, language) for report in reports],
             "shown": RECEIVED_SHOWN,
-            "today": timezone.localdate(),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
