@@ -11,13 +11,12 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
 
 from ancrage.core import tenancy
 from ancrage.core.tenancy import object_for
@@ -83,9 +82,11 @@ def _organization(request: HttpRequest, organization_pk: int) -> Organization:
 
 
 @login_required
-@require_GET
 def annual_report(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = _organization(request, organization_pk)
+    # Access first (404/403), then the method: a POST learns no more than a GET would.
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     form, period = _period_form(request)
     report = annual.annual_report(user=request.user, organization=organization, period=period)
     plain_query = urlencode({"basis": period.basis, "year": period.year})
@@ -105,9 +106,11 @@ def annual_report(request: HttpRequest, organization_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
 def plain_report(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = _organization(request, organization_pk)
+    # Access first (404/403), then the method: a POST learns no more than a GET would.
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     form, period = _period_form(request)
     staff_language = translation.get_language()
     names = annual.public_languages()
