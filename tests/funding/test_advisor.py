@@ -182,8 +182,11 @@ def test_unfollow_asks_then_stops_and_another_advisor_s_follow_is_404(
     follow = services.organization_follow(actor=advisor, funder=funder, organization=org_a)
     colleague = factories.member(funder, Role.FUNDER_ADVISOR)
     url = reverse("funding:advisor_unfollow", args=[follow.pk])
-    assert client_of(colleague).get(url).status_code == 404
-    assert client_of(colleague).post(url).status_code == 404
+    # A colleague of the same funder sees the follow, and may not end it; anyone else: 404.
+    assert client_of(colleague).get(url).status_code == 403
+    assert client_of(colleague).post(url).status_code == 403
+    for outsider in (factories.UserFactory(), factories.member(org_a, Role.DIRECTOR)):
+        assert client_of(outsider).post(url).status_code == 404
     client = client_of(advisor)
     assert client.get(url).status_code == 200 and FollowedOrganization.objects.exists()
     assert client.post(url).status_code == 302

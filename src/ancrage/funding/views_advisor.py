@@ -24,6 +24,7 @@ from ancrage.core.forms import valid_id
 from ancrage.core.views import form_page
 from ancrage.funding import selectors, services
 from ancrage.funding.forms import FollowForm, VisitForm
+from ancrage.funding.models import FollowedOrganization
 from ancrage.funding.views_agreements import _not_allowed
 from ancrage.network.models import Organization
 
@@ -33,12 +34,17 @@ def _require_advisor(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _one(queryset: QuerySet, pk: Any) -> Any:
-    """The row of an advisor's scope, or 404 (forged, foreign or out-of-range ids alike)."""
-    found = queryset.filter(pk=pk).first() if valid_id(pk) is not None else None
-    if found is None:
-        raise Http404
-    return found
+def _one(queryset: QuerySet, pk: Any, *, visible: QuerySet) -> Any:
+    """The row of the advisor's scope; else 403 when the user may see it otherwise (their own
+    organization, a colleague's follow), 404 when not (forged, foreign, out-of-range ids), as
+    `tenancy.object_for` does."""
+    checked = valid_id(pk)
+    found = queryset.filter(pk=checked).first() if checked is not None else None
+    if found is not None:
+        return found
+    if checked is not None and visible.filter(pk=checked).exists():
+        raise PermissionDenied
+    raise Http404
 
 
 @login_required
@@ -95,8 +101,11 @@ def advisor_follow(request: HttpRequest) -> HttpResponse:
 @login_required
 def advisor_unfollow(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks to confirm (the page works without JavaScript), POST stops following."""
-    _require_advisor(request)
-    follow = _one(selectors.follows_of(request.user), pk)
+    follow = _one(
+        selectors.follows_of(request.user),
+        pk,
+        visible=tenancy.scoped(FollowedOrganization, request.user, tenancy.VIEW),
+    )
     if refused := _not_allowed(request, "GET", "POST"):
         return refused
     name = follow.organization.name
@@ -108,8 +117,11 @@ def advisor_unfollow(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _advised_organization(request: HttpRequest, organization_pk: int) -> Organization:
-    _require_advisor(request)
-    return _one(selectors.funded_organizations(request.user), organization_pk)
+    return _one(
+        selectors.funded_organizations(request.user),
+        organization_pk,
+        visible=tenancy.scoped(Organization, request.user, tenancy.VIEW),
+    )
 
 
 @login_required
