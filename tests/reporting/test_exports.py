@@ -550,3 +550,39 @@ def test_what_is_not_a_report_is_refused():
         exports.render({"schema": 2}, format="csv", language="en")
     with pytest.raises(ValueError):
         exports.render([], format="csv", language="en")
+
+
+# --- From the selector's own figures -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_figures_of_a_real_report_render_in_every_format(agreement, program):
+    from ancrage.reporting.selectors import report_figures
+    from tests.reporting.conftest import Q1, make_client, serve
+
+    for i in range(12):
+        status = "refugee" if i < 2 else "permanent-resident"
+        serve(make_client(agreement.organization, status=status), Q1[0], program=program)
+    for _i in range(6):
+        serve(make_client(agreement.organization, status="asylum-seeker"), Q1[0])
+    data = report_figures(agreement, *Q1)
+
+    text = _flat(_text(exports.render(data, format="pdf", language="fr-ca")))
+    assert "Organisme A" in text
+    assert "Programme pasi-test" in text
+    assert "T1 2025-2026 (avril à juin 2025)" in text
+    assert re.search(r"Personnes admissibles servies 12 12\b", text)
+    # Two refugees: hidden, with the permanent residents hidden in turn (or the total would
+    # give them away), and the footnote says why.
+    assert re.search(r"Réfugié ou personne protégée x\b", text)
+    assert FOOTNOTE_FR in text
+    english = _flat(_text(exports.render(data, format="pdf", language="en")))
+    assert "Program pasi-test" in english and FOOTNOTE_EN in english
+    rows = _csv(data, "en")
+    assert any(row[1] == "Refugee or protected person" and row[3] == "x" for row in rows)
+    book = load_workbook(io.BytesIO(exports.render(data, format="xlsx", language="fr-ca")))
+    assert "Statut d'immigration" in book.sheetnames
+    for file_format in exports.FORMATS:
+        assert exports.render(data, format=file_format, language="en") == exports.render(
+            copy.deepcopy(data), format=file_format, language="en"
+        )
