@@ -162,7 +162,7 @@ def test_the_home_lists_followed_organizations_with_renewals_and_follow_ups(
     assert entry.renewals[0].flag == 90
     assert entry.follow_up_late and "Envoyer le calendrier." in html
     assert "centraide-adv" not in html and "Restriction Centraide" not in html
-    assert f'{reverse("reporting:received")}?organization={org_a.pk}' in html
+    assert f"{reverse('reporting:received')}?organization={org_a.pk}" in html
 
 
 def test_following_a_forged_or_unfunded_organization_changes_nothing(
