@@ -15,18 +15,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -342,12 +341,78 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+@dataclass(frozen=True)
+class _Category:
+    """One row of a profile table, counted in the main query with its own filter."""
+
+    table: str
+    key: Any  # the reference item's pk, a choice's value, or UNKNOWN
+    condition: Q
+
+
+def _arrival_bands(end: date) -> list[tuple[str, Q]]:
+    """Years between arrival in Québec (else in Canada) and the end of the period."""
+    one, two, three, five = (years_before(end, n) for n in (1, 2, 3, 5))
+    return [
+        ("0-1", Q(arrival__gt=one)),
+        ("1-2", Q(arrival__gt=two, arrival__lte=one)),
+        ("2-3", Q(arrival__gt=three, arrival__lte=two)),
+        ("3-5", Q(arrival__gte=five, arrival__lte=three)),
+        ("5+", Q(arrival__lt=five)),
+        (UNKNOWN, Q(arrival__isnull=True)),
+    ]
+
+
+@dataclass
+class _References:
+    statuses: list[ImmigrationStatus]
+    boroughs: list[Borough]
+    service_types: list[ServiceType]
+
+    @classmethod
+    def load(cls, organization_id: int) -> "_References":
+        return cls(
+            list(ImmigrationStatus.objects.order_by("sort_order", "code")),
+            list(Borough.objects.order_by("sort_order", "code")),
+            list(
+                ServiceType.objects.filter(
+                    Q(organization__isnull=True) | Q(organization_id=organization_id)
+                ).order_by(F("organization_id").asc(nulls_first=True), "sort_order", "code")
+            ),
+        )
+
+    def categories(self, end: date) -> list[_Category]:
+        found = [
+            _Category("immigration_status", s.pk, Q(client__immigration_status_id=s.pk))
+            for s in self.statuses
+        ]
+        found.append(
+            _Category("immigration_status", UNKNOWN, Q(client__immigration_status__isnull=True))
+        )
+        for table, choices in (("age_band", AgeBand.values), ("gender", Gender.values)):
+            found += [_Category(table, v, Q(**{f"client__{table}": v})) for v in choices]
+            found.append(_Category(table, UNKNOWN, ~Q(**{f"client__{table}__in": choices})))
+        found += [_Category("borough", b.pk, Q(client__borough_id=b.pk)) for b in self.boroughs]
+        found.append(_Category("borough", UNKNOWN, Q(client__borough__isnull=True)))
+        found += [
+            _Category("years_since_arrival", band, condition)
+            for band, condition in _arrival_bands(end)
+        ]
+        return found
+
+
 def _record_counts(
-    agreement: Agreement, windows: Iterable[Window], detailed: Iterable[Window]
-) -> dict[str, int]:
-    """One query over the organization's service records: per window, the eligible clients and
-    the services charged to the program; for `detailed` windows also every client, minutes and
-    the unfunded work."""
+    agreement: Agreement,
+    windows: Iterable[Window],
+    *,
+    detailed: Iterable[Window],
+    profile: Window,
+    references: _References,
+) -> dict[str, Any]:
+    """The one query over the organization's service records, read once: per window, the
+    eligible clients and the services charged to the program; for `detailed` windows also every
+    client, minutes and the unfunded work; for the `profile` window the eligible clients by each
+    trait and the services by type."""
     windows, detailed = set(windows), set(detailed)
     charged = Q(program_id=agreement.program_id)
     aggregates: dict[str, Any] = {}
@@ -365,13 +430,34 @@ def _record_counts(
                 "client_id", distinct=True, filter=inside & _unfunded()
             )
             aggregates[f"{name}_unfunded_services"] = Count("id", filter=inside & _unfunded())
-    everything = windows | detailed
-    found = ServiceRecord.objects.filter(
-        client__organization_id=agreement.organization_id,
-        served_on__gte=min(w.start for w in everything),
-        served_on__lte=max(w.end for w in everything),
-    ).aggregate(**aggregates)
-    return {key: value or 0 for key, value in found.items()}
+    inside = Q(served_on__gte=profile.start, served_on__lte=profile.end)
+    for i, category in enumerate(references.categories(profile.end)):
+        aggregates[f"profile_{i}"] = Count(
+            "client_id", distinct=True, filter=inside & charged & category.condition
+        )
+    for kind in references.service_types:
+        of_kind = inside & Q(service_type_id=kind.pk)
+        aggregates[f"type_{kind.pk}"] = Count("id", filter=of_kind & charged)
+        aggregates[f"unfunded_type_{kind.pk}"] = Count("id", filter=of_kind & _unfunded())
+    if connection.vendor == "postgresql":
+        # The period's eligible clients, for the languages they speak (the one many-to-many
+        # trait): read here rather than probing the records once more.
+        aggregates["eligible_ids"] = ArrayAgg("client_id", distinct=True, filter=inside & charged)
+    everything = windows | detailed | {profile}
+    found = (
+        ServiceRecord.objects.filter(
+            client__organization_id=agreement.organization_id,
+            served_on__gte=min(w.start for w in everything),
+            served_on__lte=max(w.end for w in everything),
+        )
+        .annotate(arrival=Coalesce("client__arrived_quebec_on", "client__arrived_canada_on"))
+        .aggregate(**aggregates)
+    )
+    eligible_ids = found.pop("eligible_ids", None)
+    counts: dict[str, Any] = {key: value or 0 for key, value in found.items()}
+    if eligible_ids is not None or "eligible_ids" in aggregates:
+        counts["eligible_ids"] = eligible_ids or []
+    return counts
 
 
 def _session_counts(agreement: Agreement, windows: Iterable[Window]) -> dict[str, int]:
@@ -484,156 +570,122 @@ class _Suppressor:
 # --- Profile tables ------------------------------------------------------------------------------
 
 
-def _eligible_ids(agreement: Agreement, start: date, end: date) -> QuerySet:
-    return ServiceRecord.objects.filter(
-        client__organization_id=agreement.organization_id,
-        program_id=agreement.program_id,
-        served_on__gte=start,
-        served_on__lte=end,
-    ).values("client_id")
-
-
-def _grouped(queryset: QuerySet, field: str, count: str = "id", distinct: bool = False) -> dict:
+def _spoken_languages(agreement: Agreement, window: Window, counts: Mapping) -> dict:
+    """Eligible clients of the period by language spoken (a person may speak several)."""
+    eligible = counts.get("eligible_ids")
+    if eligible is None:  # not read with the records (SQLite): a subquery
+        eligible = ServiceRecord.objects.filter(
+            client__organization_id=agreement.organization_id,
+            program_id=agreement.program_id,
+            served_on__gte=window.start,
+            served_on__lte=window.end,
+        ).values("client_id")
+    # One row per person and language: counting rows counts people.
     return {
-        (row[field] if row[field] not in (None, "") else UNKNOWN): row["n"]
-        for row in queryset.values(field).annotate(n=Count(count, distinct=distinct)).order_by()
+        row["language_id"]: row["n"]
+        for row in Client.languages.through.objects.filter(client_id__in=eligible)
+        .values("language_id")
+        .annotate(n=Count("id"))
+        .order_by()
     }
 
 
-def _choice_rows(choices: Iterable[tuple[str, Any]], counts: Mapping) -> list:
-    rows = [(value, both_languages(label)) for value, label in choices]
-    if counts.get(UNKNOWN):
-        rows.append((UNKNOWN, UNKNOWN_LABEL))
-    return rows
-
-
-def _reference_rows(model: Any, counts: Mapping, *, every: bool) -> tuple[list, dict]:
+def _reference_rows(
+    items: Iterable[Any], counts: Mapping, *, every: bool
+) -> tuple[list, dict[str, int]]:
     """Rows of a reference list keyed by code: every item in use (or only those counted), then
-    "unknown"; and the counts re-keyed by code."""
-    ids = [pk for pk in counts if pk != UNKNOWN]
-    items = model.objects.all() if every else model.objects.filter(pk__in=ids)
+    "unknown" when counted; and the counts re-keyed by code."""
     rows, by_code = [], {}
-    for item in items.order_by("sort_order", "code"):
-        if item.pk in counts or (every and item.is_active):
+    for item in items:
+        if counts.get(item.pk) or (every and item.is_active):
             # An organization's own service type may reuse a code of the shared offer.
             code = f"own-{item.code}" if getattr(item, "organization_id", None) else item.code
             rows.append((code, names_of(item.names, item.code)))
-            if item.pk in counts:
-                by_code[code] = counts[item.pk]
+            by_code[code] = counts.get(item.pk, 0)
     if counts.get(UNKNOWN):
         rows.append((UNKNOWN, UNKNOWN_LABEL))
         by_code[UNKNOWN] = counts[UNKNOWN]
     return rows, by_code
 
 
+def _choice_rows(choices: Iterable[tuple[str, Any]], counts: Mapping) -> tuple[list, dict]:
+    rows = [(value, both_languages(label)) for value, label in choices]
+    if counts.get(UNKNOWN):
+        rows.append((UNKNOWN, UNKNOWN_LABEL))
+    return rows, dict(counts)
+
+
 def _as_cells(counts: Mapping, column: str) -> dict[tuple[str, str], int]:
-    return {(str(row), column): int(value) for row, value in counts.items()}
+    return {(str(row), column): int(value) for row, value in counts.items() if value}
 
 
 def _profile_tables(
-    agreement: Agreement, start: date, end: date, suppressor: _Suppressor
+    agreement: Agreement,
+    window: Window,
+    counts: Mapping[str, Any],
+    references: _References,
+    suppressor: _Suppressor,
 ) -> list[dict[str, Any]]:
-    people = Client.objects.filter(
-        organization_id=agreement.organization_id,
-        pk__in=_eligible_ids(agreement, start, end),
-    )
-    tables = []
-    column = PEOPLE_COLUMN["key"]
-
-    rows, statuses = _reference_rows(
-        ImmigrationStatus, _grouped(people, "immigration_status_id"), every=True
-    )
-    tables.append(
-        suppressor.table(
+    by_table: dict[str, dict[Any, int]] = {}
+    for i, category in enumerate(references.categories(window.end)):
+        by_table.setdefault(category.table, {})[category.key] = counts[f"profile_{i}"]
+    people, services = PEOPLE_COLUMN, SERVICES_COLUMN
+    languages = _spoken_languages(agreement, window, counts)
+    spoken = Language.objects.filter(pk__in=list(languages)).order_by("sort_order", "code")
+    layouts = [
+        (
             "immigration_status",
-            _as_cells(statuses, column),
-            rows=rows,
-            columns=[PEOPLE_COLUMN],
-            note=PROFILE_NOTE,
-        )
-    )
-    ages = _grouped(people, "age_band")
-    tables.append(
-        suppressor.table(
-            "age_band",
-            _as_cells(ages, column),
-            rows=_choice_rows(AgeBand.choices, ages),
-            columns=[PEOPLE_COLUMN],
-        )
-    )
-    genders = _grouped(people, "gender")
-    tables.append(
-        suppressor.table(
-            "gender",
-            _as_cells(genders, column),
-            rows=_choice_rows(Gender.choices, genders),
-            columns=[PEOPLE_COLUMN],
-        )
-    )
-    rows, boroughs = _reference_rows(Borough, _grouped(people, "borough_id"), every=True)
-    tables.append(
-        suppressor.table(
+            _reference_rows(references.statuses, by_table["immigration_status"], every=True),
+            people,
+            True,
+        ),
+        ("age_band", _choice_rows(AgeBand.choices, by_table["age_band"]), people, True),
+        ("gender", _choice_rows(Gender.choices, by_table["gender"]), people, True),
+        (
             "borough",
-            _as_cells(boroughs, column),
-            rows=rows,
-            columns=[PEOPLE_COLUMN],
-        )
-    )
-    arrival = Coalesce("arrived_quebec_on", "arrived_canada_on")
-    band = Case(
-        When(arrived_quebec_on__isnull=True, arrived_canada_on__isnull=True, then=Value(UNKNOWN)),
-        When(Q(arrival__gt=years_before(end, 1)), then=Value("0-1")),
-        When(Q(arrival__gt=years_before(end, 2)), then=Value("1-2")),
-        When(Q(arrival__gt=years_before(end, 3)), then=Value("2-3")),
-        When(Q(arrival__gte=years_before(end, 5)), then=Value("3-5")),
-        default=Value("5+"),
-        output_field=CharField(),
-    )
-    arrivals = _grouped(people.annotate(arrival=arrival).annotate(band=band), "band")
-    tables.append(
-        suppressor.table(
+            _reference_rows(references.boroughs, by_table["borough"], every=True),
+            people,
+            True,
+        ),
+        (
             "years_since_arrival",
-            _as_cells(arrivals, column),
-            rows=list(ARRIVAL_BANDS),
-            columns=[PEOPLE_COLUMN],
-        )
-    )
-    spoken = Client.languages.through.objects.filter(
-        client__organization_id=agreement.organization_id,
-        client_id__in=_eligible_ids(agreement, start, end),
-    )
-    rows, languages = _reference_rows(
-        Language, _grouped(spoken, "language_id", count="client_id", distinct=True), every=False
-    )
-    tables.append(
-        suppressor.table(
-            "language",
-            _as_cells(languages, column),
-            rows=rows,
-            columns=[PEOPLE_COLUMN],
-            margins=False,
-            note=TABLE_NOTES["language"],
-        )
-    )
-    records = ServiceRecord.objects.filter(
-        client__organization_id=agreement.organization_id,
-        served_on__gte=start,
-        served_on__lte=end,
-    )
-    for key, subset in (
-        ("services_by_type", records.filter(program_id=agreement.program_id)),
-        ("unfunded", records.filter(_unfunded())),
-    ):
-        rows, by_type = _reference_rows(
-            ServiceType, _grouped(subset, "service_type_id"), every=False
-        )
+            (list(ARRIVAL_BANDS), by_table["years_since_arrival"]),
+            people,
+            True,
+        ),
+        ("language", _reference_rows(spoken, languages, every=False), people, False),
+        (
+            "services_by_type",
+            _reference_rows(
+                references.service_types,
+                {kind.pk: counts[f"type_{kind.pk}"] for kind in references.service_types},
+                every=False,
+            ),
+            services,
+            True,
+        ),
+        (
+            "unfunded",
+            _reference_rows(
+                references.service_types,
+                {kind.pk: counts[f"unfunded_type_{kind.pk}"] for kind in references.service_types},
+                every=False,
+            ),
+            services,
+            True,
+        ),
+    ]
+    tables = []
+    for key, (rows, values), column, margins in layouts:
+        note = PROFILE_NOTE if key == "immigration_status" else TABLE_NOTES.get(key)
         tables.append(
             suppressor.table(
                 key,
-                _as_cells(by_type, SERVICES_COLUMN["key"]),
+                _as_cells(values, column["key"]),
                 rows=rows,
-                columns=[SERVICES_COLUMN],
-                note=TABLE_NOTES.get(key),
+                columns=[column],
+                margins=margins,
+                note=note,
             )
         )
     return tables
@@ -677,7 +729,10 @@ def report_figures(
     trend_windows = [Window(p.start, p.end) for p in trend_periods]
     windows = {this, to_date, *target_windows.values(), *trend_windows}
 
-    counts = _record_counts(agreement, windows, detailed=[this, to_date])
+    references = _References.load(agreement.organization_id)
+    counts = _record_counts(
+        agreement, windows, detailed=[this, to_date], profile=this, references=references
+    )
     counts |= _session_counts(agreement, windows)
 
     def value(window: Window, metric: str) -> int:
@@ -685,7 +740,7 @@ def report_figures(
 
     # Profile tables first: their totals are the period's eligible clients, services and unfunded
     # services; a total a table had to hide must be hidden everywhere else too.
-    tables = _profile_tables(agreement, period.start, period.end, suppressor)
+    tables = _profile_tables(agreement, this, counts, references, suppressor)
     published: dict[tuple[Window, str], int | None] = {}
     for table in tables:
         metric = LINKED_TOTALS.get(table["key"])
