@@ -14,7 +14,8 @@ the figures say which. No identities: reports never read the vault.
 How the data is made fast: rows are written by `INSERT … SELECT` over a series (PostgreSQL
 `generate_series`, SQLite a recursive CTE); on PostgreSQL foreign-key triggers are off during the
 bulk inserts when the role may do it (`session_replication_role = replica`: the rows are generated
-consistent); indexes are maintained as in production; `ANALYZE` follows.
+consistent); indexes are maintained as in production; `VACUUM ANALYZE` follows on PostgreSQL
+(the state autovacuum leaves tables in), `ANALYZE` on SQLite.
 
 Measured, for the report of the agreement's 11th quarter (2025-10-01 to 2025-12-31: trend over 11
 quarters, year to date over 9 months, the quarter's and the year's targets):
@@ -445,7 +446,9 @@ def run(*, scale: int = 1) -> dict:
     data = _populate(clients, records)
     populate_seconds = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
-    _execute("ANALYZE")
+    # A table as autovacuum leaves it (hint bits set, visibility map): the first read after a
+    # bulk load would otherwise write every page it touches.
+    _execute("VACUUM ANALYZE" if _pg() else "ANALYZE")
     analyze_seconds = round(time.perf_counter() - started, 1)
 
     agreements = data["agreements"]
@@ -465,7 +468,7 @@ def run(*, scale: int = 1) -> dict:
         "targets": AgreementTarget.objects.count(),
         **data["timings"],
         "populate_seconds": populate_seconds,
-        "analyze_seconds": analyze_seconds,
+        "vacuum_analyze_seconds": analyze_seconds,
         "quarter": f"{start.isoformat()} → {end.isoformat()}",
     }
     figures["rows_read_by_one_report_avg"] = round(

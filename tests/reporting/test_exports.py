@@ -344,6 +344,15 @@ def test_the_pdf_says_the_threshold_it_was_computed_with():
     assert "1 number is hidden in this report." in text
 
 
+def test_a_hidden_actual_hides_its_gap_and_share_too():
+    data = figures()
+    data["targets"][2].update(actual=None, gap=None, share=None)
+    text = _flat(_text(exports.render(data, format="pdf", language="en")))
+    assert re.search(r"Group sessions July 1, 2026 – September 30, 2026 12 x x x", text)
+    assert "x / 12 (x)" in text  # the chart's label
+    assert FOOTNOTE_EN in text
+
+
 def test_the_pdf_is_dated_by_the_figures_and_the_same_figures_give_the_same_bytes(pdfs):
     again = exports.render(figures(), format="pdf", language="fr-ca")
     assert again == pdfs["fr-ca"]

@@ -283,7 +283,7 @@ def _html(figures: Mapping[str, Any], language: str) -> str:
             "target": _count(t.get("target"), language),
             "actual": _count(t.get("actual"), language),
             "gap": _gap(t.get("gap"), language),
-            "share": _share(t.get("share"), language),
+            "share": HIDDEN if t.get("actual") is None else _share(t.get("share"), language),
             "hidden": t.get("actual") is None or t.get("gap") is None,
         }
         for t in figures.get("targets", [])
@@ -403,7 +403,7 @@ def _targets_chart(figures: Mapping[str, Any], labels: dict[str, str], language:
         )
         value = (
             f"{_count(t.get('actual'), language)} / {_count(t.get('target'), language)}"
-            f" ({_share(share, language)})"
+            f" ({HIDDEN if t.get('actual') is None else _share(share, language)})"
         )
         parts.append(
             f'<text x="{left + bar_width + 8}" y="{y + 29}" font-size="11" fill="{INK}">'
