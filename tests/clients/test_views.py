@@ -223,6 +223,7 @@ CHECKED_ELSEWHERE = {
     "clients:privacy_client",
     "clients:privacy_export_json",
     "clients:privacy_export_pdf",
+    "clients:service_types",  # tests/clients/test_service_types.py
 }
 
 

@@ -32,6 +32,12 @@ class Victim:
     revision_pk: int = 0
     program_pk: uuid.UUID | None = None
     client_pk: int = 0  # clients: a client of B with a name in the vault
+    agreement_pk: int = 0  # funding: an agreement of B with an amount, a target and a report
+    amount_pk: int = 0
+    target_pk: int = 0
+    report_pk: int = 0
+    follow_pk: int = 0  # an advisor of B's funder follows B
+    advisor: object = None
 
 
 @pytest.fixture
@@ -56,7 +62,44 @@ def victim(db) -> Victim:
         profile={},
         identity={"given_names": SECRET, "family_names": SECRET},
     ).pk
+    _funding_of(victim)
     return victim
+
+
+def _funding_of(victim: Victim) -> None:
+    """B's agreement under a funder's program, with an amount, a target, an open report, and an
+    advisor of that funder who follows B."""
+    from datetime import date
+
+    from ancrage.funding import services
+    from ancrage.reporting.services import report_draft_open
+
+    funder = factories.OrganizationFactory(name="Bailleur (matrice)", kind=OrganizationKind.FUNDER)
+    program = services.program_create(
+        actor=None, funder=funder, code="matrix-p", names={"fr": "P", "en": "P"}
+    )
+    agreement = services.agreement_create(
+        actor=None,
+        organization=victim.organization,
+        program=program,
+        starts_on=date(2025, 4, 1),
+        ends_on=date(2099, 3, 31),
+        restrictions=f"Restriction {SECRET}",
+    )
+    year = {"period_start": date(2025, 4, 1), "period_end": date(2026, 3, 31)}
+    victim.agreement_pk = agreement.pk
+    victim.amount_pk = services.amount_set(actor=None, agreement=agreement, amount=1, **year).pk
+    victim.target_pk = services.target_set(
+        actor=None, agreement=agreement, metric="services", value=1, **year
+    ).pk
+    director = factories.member(victim.organization, Role.DIRECTOR)
+    victim.report_pk = report_draft_open(
+        actor=director, agreement=agreement, period_start=date(2025, 4, 1)
+    ).pk
+    victim.advisor = factories.member(funder, Role.FUNDER_ADVISOR)
+    victim.follow_pk = services.organization_follow(
+        actor=victim.advisor, funder=funder, organization=victim.organization
+    ).pk
 
 
 def _directory_of(victim: Victim) -> None:
@@ -154,6 +197,23 @@ OBJECT_URLS = {
     "clients:referral_create": lambda v: {"pk": v.client_pk},
     "clients:referral_detail": lambda v: {"pk": _referral_of(v)},
     "clients:group_services": lambda v: {"pk": v.session_pk},
+    "clients:service_types": lambda v: {"organization_pk": v.organization.pk},
+    "funding:agreement_list": lambda v: {"organization_pk": v.organization.pk},
+    "funding:agreement_create": lambda v: {"organization_pk": v.organization.pk},
+    "funding:agreement_detail": lambda v: {"pk": v.agreement_pk},
+    "funding:agreement_edit": lambda v: {"pk": v.agreement_pk},
+    "funding:amount_set": lambda v: {"pk": v.agreement_pk},
+    "funding:target_set": lambda v: {"pk": v.agreement_pk},
+    "funding:amount_remove": lambda v: {"pk": v.amount_pk},
+    "funding:target_remove": lambda v: {"pk": v.target_pk},
+    "reporting:report_detail": lambda v: {"pk": v.report_pk},
+    "reporting:report_download": lambda v: {
+        "pk": v.report_pk,
+        "format": "pdf",
+        "language": "fr-ca",
+    },
+    "reporting:annual_report": lambda v: {"organization_pk": v.organization.pk},
+    "reporting:plain_report": lambda v: {"organization_pk": v.organization.pk},
 }
 
 # URLs for the city's coordinators only (network-wide capabilities), never for B's own staff: they
@@ -162,7 +222,14 @@ OBJECT_URLS = {
 COORDINATOR_URLS = {
     "directory:manage_review_settings": lambda v: {"organization_pk": v.organization.pk},
 }
-ALL_URLS = {**OBJECT_URLS, **COORDINATOR_URLS}
+# URLs of a funder's advisor about an organization the funder pays: reached by an advisor of B's
+# funder, never by anyone of A.
+ADVISOR_URLS = {
+    "funding:advisor_organization": lambda v: {"organization_pk": v.organization.pk},
+    "funding:visit_create": lambda v: {"organization_pk": v.organization.pk},
+    "funding:advisor_unfollow": lambda v: {"pk": v.follow_pk},
+}
+ALL_URLS = {**OBJECT_URLS, **COORDINATOR_URLS, **ADVISOR_URLS}
 
 # Forms posted at B's objects: a forged POST must not change anything either.
 HOSTILE_POST = {
@@ -281,6 +348,12 @@ def test_the_matrix_is_not_vacuous_a_city_coordinator_reaches_them(url_name, vic
     coordinator = factories.member(city, Role.COORDINATOR)
     url = reverse(url_name, kwargs=COORDINATOR_URLS[url_name](victim))
     assert client_of(coordinator).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url_name", sorted(ADVISOR_URLS))
+def test_the_matrix_is_not_vacuous_b_funders_advisor_reaches_them(url_name, victim, client_of):
+    url = reverse(url_name, kwargs=ADVISOR_URLS[url_name](victim))
+    assert client_of(victim.advisor).get(url).status_code == 200
 
 
 def _forged_kwargs(url_name: str):

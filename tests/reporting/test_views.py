@@ -9,7 +9,7 @@ from django.urls import reverse
 from ancrage.core.choices import Role
 from ancrage.core.models import AuditEvent
 from ancrage.reporting import services
-from ancrage.reporting.models import AccountabilityReport, ReportEvent, ReportState
+from ancrage.reporting.models import AccountabilityReport, ReportEvent, ReportFile, ReportState
 from tests import factories
 from tests.reporting.conftest import Q1, Q2, make_agreement, make_client, report_in, serve
 
@@ -172,10 +172,17 @@ def test_an_unknown_format_or_language_is_not_found(
     assert client_of(preparer).get(url).status_code == 404
 
 
-def test_a_draft_has_nothing_to_download(agreement, preparer, client_of):
+def test_a_draft_downloads_as_computed_now_and_nothing_is_stored(
+    agreement, preparer, client_of, served
+):
     report = report_in(agreement, Q2)
-    url = reverse("reporting:report_download", args=[report.pk, "pdf", "fr-ca"])
-    assert client_of(preparer).get(url).status_code == 404
+    url = reverse("reporting:report_download", args=[report.pk, "csv", "fr-ca"])
+    response = client_of(preparer).get(url)
+    assert response.status_code == 200
+    assert "X-Content-SHA256" not in response
+    assert agreement.organization.name in response.content.decode("utf-8-sig")
+    assert not ReportFile.objects.filter(report=report).exists()
+    assert AuditEvent.objects.filter(action="export", details__draft=True).count() == 1
 
 
 def test_a_liaison_officer_reads_but_does_not_submit(agreement, client_of, served):

@@ -21,7 +21,7 @@ import ancrage
 from ancrage.core import tenancy
 from ancrage.core.audit import audit_record
 from ancrage.funding.models import Agreement
-from ancrage.reporting import selectors, workflow
+from ancrage.reporting import exports, selectors, workflow
 from ancrage.reporting.models import (
     AccountabilityReport,
     ReportEvent,
@@ -149,9 +149,6 @@ def _check_version(current: AccountabilityReport, version: int | None) -> None:
 
 
 def _render_files(figures: dict[str, Any]) -> list[tuple[str, str, bytes]]:
-    # Imported here: exports (PDF, XLSX, CSV) are built beside this module and load WeasyPrint.
-    from ancrage.reporting import exports
-
     return [
         (file_format, language, exports.render(figures, format=file_format, language=language))
         for file_format in FILE_FORMATS
@@ -263,6 +260,33 @@ def report_step(
 
 
 # --- Downloads -------------------------------------------------------------------------------------
+
+
+def report_draft_file(
+    *,
+    actor: Any,
+    report: AccountabilityReport,
+    file_format: str,
+    language: str,
+    request: HttpRequest | None = None,
+) -> tuple[dict[str, Any], bytes]:
+    """A draft's file computed now, for the organization to check before submitting (never
+    stored: only what is submitted is kept). Audited like a download."""
+    if report.state != ReportState.DRAFT:
+        raise ValidationError(_("Only a draft is computed again; this report was submitted."))
+    if not tenancy.has_capability(actor, tenancy.VIEW_REPORTS, report.agreement.organization_id):
+        raise PermissionDenied
+    figures = selectors.report_figures(report.agreement, report.period_start, report.period_end)
+    content = exports.render(figures, format=file_format, language=language)
+    audit_record(
+        actor=actor,
+        action="export",
+        target=report,
+        organization_id=report.agreement.organization_id,
+        details={"format": file_format, "language": language, "draft": True},
+        request=request,
+    )
+    return figures, content
 
 
 def report_file_read(

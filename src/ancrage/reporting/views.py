@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import translation
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ancrage.core import tenancy
 from ancrage.reporting import exports, selectors, services, workflow
 from ancrage.reporting.forms import ReceivedFilterForm, ReportOpenForm, ReportStepForm
-from ancrage.reporting.models import AccountabilityReport, ReportFormat
+from ancrage.reporting.models import AccountabilityReport, ReportFormat, ReportState
 
 CONTENT_TYPES = {
     ReportFormat.PDF: "application/pdf",
@@ -211,22 +211,42 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
 def report_download(request: HttpRequest, pk: int, format: str, language: str) -> HttpResponse:  # noqa: A002
-    """A stored file of a submitted report: the bytes that were sent, never recomputed."""
-    report, _side = selectors.report_for(request.user, pk)
+    """A stored file of a submitted report: the bytes that were sent, never recomputed. A draft's
+    file is computed now, for the organization only (a preview before submitting)."""
+    report, side = selectors.report_for(request.user, pk)
+    if request.method not in ("GET", "HEAD"):  # after the access check: a foreign id is a 404
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     if format not in ReportFormat.values or language not in services.FILE_LANGUAGES:
         raise Http404
-    stored = services.report_file_read(
-        actor=request.user, report=report, file_format=format, language=language, request=request
-    )
-    if stored is None:
-        raise Http404
-    response = HttpResponse(bytes(stored.content), content_type=CONTENT_TYPES[format])
-    name = exports.filename(report.figures, format, language)
+    if report.state == ReportState.DRAFT:
+        if side != selectors.ORGANIZATION_SIDE:
+            raise Http404
+        figures, content = services.report_draft_file(
+            actor=request.user,
+            report=report,
+            file_format=format,
+            language=language,
+            request=request,
+        )
+        digest = ""
+    else:
+        stored = services.report_file_read(
+            actor=request.user,
+            report=report,
+            file_format=format,
+            language=language,
+            request=request,
+        )
+        if stored is None:
+            raise Http404
+        figures, content, digest = report.figures, bytes(stored.content), stored.sha256
+    response = HttpResponse(content, content_type=CONTENT_TYPES[format])
+    name = exports.filename(figures, format, language)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Content-Language"] = language
-    response["X-Content-SHA256"] = stored.sha256
+    if digest:
+        response["X-Content-SHA256"] = digest
     return response
 
 
