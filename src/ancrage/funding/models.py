@@ -10,6 +10,7 @@ from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,7 @@ class FundingProgram(models.Model):
     small_cell_threshold = models.PositiveSmallIntegerField(
         _("smallest count shown"),
         default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Counts below this number are hidden in every report sent to the funder."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -63,6 +65,12 @@ class FundingProgram(models.Model):
         verbose_name = _("funding program")
         verbose_name_plural = _("funding programs")
         ordering = ["code"]
+        constraints = [
+            # Zero would publish every count: suppression needs a threshold of at least 1.
+            models.CheckConstraint(
+                condition=Q(small_cell_threshold__gte=1), name="program_threshold_at_least_1"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -192,6 +200,7 @@ class Agreement(models.Model):
         verbose_name=_("entered by"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(_("entered"), auto_now_add=True)

@@ -2,7 +2,7 @@
 lists each side sees.
 
 `report_figures` is the one computation of a report's numbers (the shape is the contract in
-/work/notes/figures.md, rendered by `exports`). It reads the organization's service records once:
+docs/REPORTS.md, rendered by `exports`). It reads the organization's service records once:
 one query with a filtered aggregate per window (the period, the year to date, each target's
 window, each earlier period) and per profile category (status, age band, gender, borough, years
 since arrival, service type); then one over the sessions charged to the program and one for the
@@ -711,7 +711,7 @@ def report_figures(
     agreement: Agreement, period_start: date, period_end: date, *, now: datetime | None = None
 ) -> dict[str, Any]:
     """The report of `agreement` for one of its periods, as a JSON-ready dict (see
-    /work/notes/figures.md). Raises ValueError if the dates are not one of its periods."""
+    docs/REPORTS.md). Raises ValueError if the dates are not one of its periods."""
     period = period_of(agreement, period_start, period_end)
     if period is None:
         raise ValueError("Not a period of this agreement.")
