@@ -372,3 +372,12 @@ def test_the_organization_sees_no_report_of_a_period_it_did_not_open(
     report_in(agreement, Q1, ReportState.ACKNOWLEDGED)
     page = client_of(preparer).get(reverse("reporting:report_list")).content.decode()
     assert page.count('name="period"') == 3
+
+
+def test_the_list_leads_to_the_annual_reports_of_ones_own_organization(
+    agreement, preparer, org_b, client_of
+):
+    page = client_of(preparer).get(reverse("reporting:report_list")).content.decode()
+    assert reverse("reporting:annual_report", args=[agreement.organization_id]) in page
+    assert reverse("reporting:plain_report", args=[agreement.organization_id]) in page
+    assert reverse("reporting:annual_report", args=[org_b.pk]) not in page

@@ -28,6 +28,10 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Services"), "directory:manage_list", tenancy.EDIT_SERVICES),
     NavItem(_("Program"), "activities:program", tenancy.VIEW_PROGRAM),
     NavItem(_("Organizations"), "network:organization_list", tenancy.VIEW),
+    NavItem(_("Reports"), "reporting:report_list", tenancy.VIEW_REPORTS),
+    NavItem(_("Portfolio"), "funding:portfolio", tenancy.VIEW_PORTFOLIO),
+    NavItem(_("Organizations followed"), "funding:advisor_home", tenancy.ADVISE),
+    NavItem(_("Reports received"), "reporting:received", tenancy.ADVISE),
     NavItem(_("Funding"), "funding:program_list", tenancy.VIEW_FUNDING),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 )

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ancrage.core import tenancy
+from ancrage.core.choices import OrganizationKind
+from ancrage.network.models import Organization
 from ancrage.reporting import exports, selectors, services, workflow
 from ancrage.reporting.forms import ReceivedFilterForm, ReportOpenForm, ReportStepForm
 from ancrage.reporting.models import AccountabilityReport, ReportFormat, ReportState
@@ -115,6 +117,10 @@ def _report_list_page(
             "overview": overview,
             "open_form": open_form,
             "advises": tenancy.has_capability(request.user, tenancy.ADVISE),
+            # Where the annual reports of the user's organizations are.
+            "organizations": tenancy.scoped(Organization, request.user, tenancy.VIEW_REPORTS)
+            .filter(kind__in=SERVING_KINDS)
+            .order_by("name"),
         },
         status=400 if open_form is not None and open_form.errors else 200,
     )
@@ -208,6 +214,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+# Organizations that serve people (a funder or a round table has no annual report of services).
+SERVING_KINDS = tuple(
+    kind
+    for kind in OrganizationKind.values
+    if kind not in (OrganizationKind.FUNDER, OrganizationKind.ROUND_TABLE)
+)
 
 
 @login_required
