@@ -722,7 +722,7 @@ class Change:
     """One figure this year and the year before, and what changed in words."""
 
     key: str
-    label: str
+    label: str | Promise  # lazy: the words are said in the reader's language
     now: int | Decimal | None  # None: hidden
     before: int | Decimal | None
     is_money: bool = False
@@ -837,7 +837,7 @@ def _compare(
                 for v, h in zip(values, (now, before), strict=True)
             ]
         changes.append(
-            Change(key, str(label), values[0], values[1], kind == "money", previous.label)
+            Change(key, label, values[0], values[1], kind == "money", previous.label)
         )
     return changes
 
