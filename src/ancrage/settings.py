@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ancrage.funding",
     "ancrage.activities",
     "ancrage.reporting",
+    "ancrage.surveys",
     "ancrage.demo",
 ]
 

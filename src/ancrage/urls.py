@@ -26,5 +26,6 @@ urlpatterns = [
     path("clients/", include("ancrage.clients.urls")),
     path("funding/", include("ancrage.funding.urls")),
     path("reports/", include("ancrage.reporting.urls")),
+    path("surveys/", include("ancrage.surveys.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -49,6 +49,10 @@ ADVISE = "funding.advise"  # a funder's advisor: reports received, organizations
 PREPARE_REPORTS = "reporting.prepare"  # draft and submit the organization's reports
 VIEW_REPORTS = "reporting.view"  # read the organization's reports and annual reports
 
+MANAGE_SURVEYS = "surveys.manage"  # questionnaires, surveys, links, results, "you said, we did"
+READ_FREE_TEXT = "surveys.free_text"  # read what respondents wrote in their own words
+RUN_ROUND_TABLE = "surveys.round_table"  # a round table's members, meetings, recommendations
+
 CAPABILITIES = (
     VIEW,
     CHANGE,
@@ -70,6 +74,9 @@ CAPABILITIES = (
     ADVISE,
     PREPARE_REPORTS,
     VIEW_REPORTS,
+    MANAGE_SURVEYS,
+    READ_FREE_TEXT,
+    RUN_ROUND_TABLE,
 )
 
 ALL_ROLES = frozenset(Role)
@@ -148,6 +155,19 @@ ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
             Role.LIAISON_OFFICER,
         }
     ),
+    MANAGE_SURVEYS: frozenset(
+        {
+            Role.DIRECTOR,
+            Role.COORDINATOR,
+            Role.LIAISON_OFFICER,
+            Role.COMMUNITY_WORKER,
+            Role.DATA_STEWARD,
+        }
+    ),
+    # Free text may name people or tell their story: those who answer for the service only.
+    READ_FREE_TEXT: frozenset({Role.DIRECTOR, Role.COORDINATOR}),
+    # Held in the round table's own organization (its coordination, its secretariat).
+    RUN_ROUND_TABLE: frozenset({Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR}),
 }
 
 # Across the network: (role, kind of the organization the role is held in) -> capabilities.

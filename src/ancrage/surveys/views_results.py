@@ -1,0 +1,3 @@
+"""Results per question, language and period (through core.privacy.suppress), exports, and "you said, we did"."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""XLSForm interchange: import a questionnaire from an XLSForm file, export ours."""
+
+urlpatterns: list = []
