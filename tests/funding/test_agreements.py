@@ -503,7 +503,7 @@ def test_the_detail_shows_everything_and_escapes_what_was_typed(agreement, direc
     html = page.content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "420\u00a0000,00" in html  # French: a narrow space between thousands, a comma
-    assert "2026-10-01" in html and "Clients admissibles servis" in html or "Eligible" in html
+    assert "2026-10-01" in html and "Personnes admissibles servies" in html
     assert "2025-04-01 → 2025-06-30" in html
 
 
