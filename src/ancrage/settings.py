@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ancrage.activities",
     "ancrage.reporting",
     "ancrage.surveys",
+    "ancrage.grants",
     "ancrage.demo",
 ]
 

@@ -27,5 +27,6 @@ urlpatterns = [
     path("funding/", include("ancrage.funding.urls")),
     path("reports/", include("ancrage.reporting.urls")),
     path("surveys/", include("ancrage.surveys.urls")),
+    path("grants/", include("ancrage.grants.urls")),
     path("admin/", admin.site.urls),
 ]

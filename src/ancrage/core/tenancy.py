@@ -53,6 +53,10 @@ MANAGE_SURVEYS = "surveys.manage"  # questionnaires, surveys, links, results, "y
 READ_FREE_TEXT = "surveys.free_text"  # read what respondents wrote in their own words
 RUN_ROUND_TABLE = "surveys.round_table"  # a round table's members, meetings, recommendations
 
+MANAGE_CALLS = "grants.manage"  # a funder's calls, reviewer assignments, allocation, decisions
+APPLY_GRANTS = "grants.apply"  # the organization's applications and funded projects
+REVIEW_GRANTS = "grants.review"  # score the applications one is assigned (never one's own)
+
 CAPABILITIES = (
     VIEW,
     CHANGE,
@@ -77,6 +81,9 @@ CAPABILITIES = (
     MANAGE_SURVEYS,
     READ_FREE_TEXT,
     RUN_ROUND_TABLE,
+    MANAGE_CALLS,
+    APPLY_GRANTS,
+    REVIEW_GRANTS,
 )
 
 ALL_ROLES = frozenset(Role)
@@ -168,6 +175,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
     READ_FREE_TEXT: frozenset({Role.DIRECTOR, Role.COORDINATOR}),
     # Held in the round table's own organization (its coordination, its secretariat).
     RUN_ROUND_TABLE: frozenset({Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR}),
+    # Held in the funder's organization (the City's service, a borough, a foundation).
+    MANAGE_CALLS: frozenset({Role.DIRECTOR, Role.COORDINATOR, Role.ADMINISTRATOR}),
+    APPLY_GRANTS: frozenset({Role.DIRECTOR, Role.COORDINATOR}),
+    # A reviewer reaches only the applications assigned to them (grants.selectors).
+    REVIEW_GRANTS: frozenset({Role.GRANT_REVIEWER}),
 }
 
 # Across the network: (role, kind of the organization the role is held in) -> capabilities.
