@@ -220,6 +220,12 @@ class Application(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    requested = models.JSONField(
+        _("amount requested per year"),
+        default=dict,
+        blank=True,
+        help_text=_("Year → amount; the budget lines of each year add up to it."),
+    )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
@@ -350,6 +356,75 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.label}: {self.amount}"
+
+
+class ApplicationDocument(models.Model):
+    """A document the call requires, attached to an application (stored as bytes, as sent)."""
+
+    TENANT_OWNER: ClassVar[str] = "application__organization"
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    # The position of the requirement in the call's `documents_required` (frozen once published).
+    requirement = models.PositiveSmallIntegerField(_("document required"))
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("file type"), max_length=100)
+    content = models.BinaryField(_("content"))
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("fingerprint"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["application", "requirement"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "requirement"], name="application_document_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CallAnnouncement(models.Model):
+    """A call announced to one eligible organization (in-app and by e-mail): once per call."""
+
+    TENANT_OWNER: ClassVar[str] = "call__funder"
+    TENANT_READERS: ClassVar[tuple[str, ...]] = ("organization",)
+
+    call = models.ForeignKey(
+        GrantCall, verbose_name=_("call"), on_delete=models.CASCADE, related_name="announcements"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="+"
+    )
+    recipients = models.PositiveSmallIntegerField(_("people written to"), default=0)
+    sent_at = models.DateTimeField(_("announced"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("announcement of a call")
+        verbose_name_plural = _("announcements of calls")
+        ordering = ["call", "organization"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "organization"], name="call_announced_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} → {self.organization_id}"
 
 
 class ReviewAssignment(models.Model):
