@@ -131,7 +131,7 @@ def make_application(
     a logic model row and a partner, written directly in the given state."""
     organization = organization or factories.OrganizationFactory()
     years = list(call.years.values_list("year", flat=True))
-    budget = budget if budget is not None else {year: BUDGET for year in years}
+    budget = budget if budget is not None else dict.fromkeys(years, BUDGET)
     application = Application.objects.create(
         call=call,
         organization=organization,
