@@ -16,8 +16,8 @@ from ancrage.surveys.models import (
     Answer,
     Choice,
     Question,
-    Questionnaire,
     QuestionKind,
+    Questionnaire,
     Survey,
     SurveyResponse,
 )
