@@ -111,6 +111,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["init_command"] = (
         "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Pages and reports run many queries of tens of milliseconds: PostgreSQL's JIT compilation
+    # costs more than it saves there (~115 ms on a quarterly report, benchmarks/quarterly-report).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
