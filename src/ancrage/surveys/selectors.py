@@ -165,13 +165,22 @@ def survey_by_token(token: str) -> Survey | None:
     )
 
 
-def sessions_for_surveys(user: Any, organization_id: int) -> QuerySet:
-    """Activity sessions a survey of the organization may be about (recent and coming first)."""
+def sessions_for_surveys(user: Any, organization_id: int, include: int | None = None) -> QuerySet:
+    """Activity sessions a survey of the organization may be about: those of the last and next
+    six months (and the one already chosen), recent first."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
     from ancrage.activities.models import Session
 
+    now = timezone.now()
+    window = Q(starts_at__gte=now - timedelta(days=183), starts_at__lte=now + timedelta(days=183))
+    if include:
+        window |= Q(pk=include)
     return (
         tenancy.scoped(Session, user, tenancy.MANAGE_SURVEYS)
-        .filter(activity__organization_id=organization_id)
+        .filter(window, activity__organization_id=organization_id)
         .select_related("activity")
         .order_by("-starts_at")
     )

@@ -43,6 +43,9 @@ NAME_MAX = 60
 QUESTIONS_MAX = 100
 CHOICES_MAX = 40
 POSITION_MAX = 30_000
+# Dates further out than these are typing mistakes (2205 for 2025).
+EARLIEST = datetime(2000, 1, 1)
+LATEST = datetime(2100, 12, 31)
 
 
 # --- Checks shared by the writes --------------------------------------------------------------
@@ -734,13 +737,23 @@ def _survey_values(
             )
             % {"missing": shown + (f" (+{more})" if more > 0 else "")}
         )
-    if not isinstance(opens_at, datetime):
-        raise ValidationError({"opens_at": _("Enter a valid date and time.")})
-    if closes_at is not None:
-        if not isinstance(closes_at, datetime):
-            raise ValidationError({"closes_at": _("Enter a valid date and time.")})
-        if closes_at <= opens_at:
-            raise ValidationError({"closes_at": _("The survey must close after it opens.")})
+    for value, field in ((opens_at, "opens_at"), (closes_at, "closes_at")):
+        if value is None and field == "closes_at":
+            continue
+        if not isinstance(value, datetime) or not EARLIEST.year <= value.year <= LATEST.year:
+            raise ValidationError(
+                {
+                    field: _("Enter a date between %(earliest)s and %(latest)s.")
+                    % {"earliest": EARLIEST.year, "latest": LATEST.year}
+                }
+            )
+    # A date typed without a time zone is Montréal's.
+    if timezone.is_naive(opens_at):
+        opens_at = timezone.make_aware(opens_at)
+    if closes_at is not None and timezone.is_naive(closes_at):
+        closes_at = timezone.make_aware(closes_at)
+    if closes_at is not None and closes_at <= opens_at:
+        raise ValidationError({"closes_at": _("The survey must close after it opens.")})
     organization_id = questionnaire.organization_id
     if session is not None and session.activity.organization_id != organization_id:
         raise ValidationError({"session": _("Choose a session of your organization.")})
@@ -790,8 +803,8 @@ def survey_create(
     survey = Survey.objects.create(
         organization_id=questionnaire.organization_id,
         questionnaire=questionnaire,
-        # 24 random bytes: unguessable, short enough for a QR code and a poster.
-        token=secrets.token_urlsafe(24),
+        # 96 random bits: unguessable, short enough for a QR code and a poster.
+        token=secrets.token_urlsafe(12),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         **values,
     )
