@@ -172,7 +172,7 @@ def questionnaire(organization):
     return build(organization)
 
 
-def _xform(content: bytes) -> tuple[ET.Element, list[str]]:
+def _xform(content: bytes):
     warnings: list[str] = []
     result = convert(xlsform=content, file_type=".xlsx", warnings=warnings)
     return ET.fromstring(result.xform), warnings
@@ -772,3 +772,19 @@ def test_export_page_says_what_prevents_an_export(client_of, organization, manag
     )
     assert response.status_code == 409
     assert "question “2nd-comment”" in response.content.decode()
+
+
+def test_every_ready_questionnaire_of_the_library_travels_and_comes_back(organization, manager):
+    from ancrage.surveys import library
+
+    for ready in library.seed_library():
+        root, warnings = _xform(xlsform.questionnaire_to_xlsform(ready))
+        assert warnings == [], ready.code
+        assert len(list(root.iter(f"{XF}translation"))) == len(ready.languages)
+        imported = xlsform.questionnaire_import(
+            actor=manager,
+            organization=organization,
+            file=upload(xlsform.questionnaire_to_xlsform(ready)),
+        )
+        assert imported.code == ready.code
+        assert snapshot(imported) == snapshot(ready), ready.code
