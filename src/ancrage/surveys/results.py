@@ -224,7 +224,6 @@ class ResultRow:
 
 
 CHART_WIDTH = 600
-CHART_ROW = 44
 
 
 @dataclass(frozen=True)
@@ -232,7 +231,6 @@ class Bar:
     label: str
     count: int | None
     length: int  # in a chart CHART_WIDTH wide: the longest bar fills it
-    y: int
 
 
 @dataclass(frozen=True)
@@ -286,14 +284,9 @@ class ResultTable:
                 label,
                 value,
                 max(2, round(CHART_WIDTH * value / longest)) if value and longest else 0,
-                i * CHART_ROW,
             )
-            for i, (label, value) in enumerate(values)
+            for label, value in values
         ]
-
-    @property
-    def chart_height(self) -> int:
-        return max(len(self.rows), 1) * CHART_ROW
 
 
 def _table(
