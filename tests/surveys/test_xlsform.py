@@ -3,6 +3,7 @@ every translation; a KoboToolbox file imports; every bad file is refused whole, 
 
 import io
 import zipfile
+from datetime import UTC
 from pathlib import Path
 
 import openpyxl
@@ -640,18 +641,18 @@ def test_every_problem_of_a_file_is_listed_at_once(organization, manager):
 def test_files_that_are_not_xlsx_or_too_large_are_refused(organization, manager):
     good = kobo()
     assert refused(organization, manager, good, name="form.xls") == [
-        "only .xlsx files are accepted."
+        "Only .xlsx files are accepted."
     ]
     assert refused(organization, manager, b"type,name\ntext,q1\n") == [
-        "the file is not an Excel workbook (.xlsx)."
+        "The file is not an Excel workbook (.xlsx)."
     ]
     assert refused(organization, manager, good[: len(good) // 2]) == [
-        "the file is not an Excel workbook (.xlsx)."
+        "The file is not an Excel workbook (.xlsx)."
     ]
     assert refused(organization, manager, good + b"\0" * xlsform.MAX_BYTES) == [
-        "the file is larger than 2 MB."
+        "The file is larger than 2 MB."
     ]
-    assert refused(organization, manager, b"") == ["the file is empty."]
+    assert refused(organization, manager, b"") == ["The file is empty."]
     macro = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(macro, "w") as target:
         for info in source.infolist():
@@ -663,7 +664,7 @@ def test_files_that_are_not_xlsx_or_too_large_are_refused(organization, manager)
                 )
             target.writestr(info, data)
     assert refused(organization, manager, macro.getvalue()) == [
-        "macro-enabled workbooks (.xlsm) are refused: save it as .xlsx."
+        "Macro-enabled workbooks (.xlsm) are refused: save it as .xlsx."
     ]
 
 
@@ -674,7 +675,7 @@ def test_a_workbook_that_unpacks_to_a_huge_size_is_refused_before_parsing(organi
         archive.writestr("xl/worksheets/sheet1.xml", b" " * (xlsform.MAX_UNPACKED + 1))
     assert len(bomb.getvalue()) < xlsform.MAX_BYTES
     assert refused(organization, manager, bomb.getvalue()) == [
-        "the workbook is too large once unpacked."
+        "The workbook is too large once unpacked."
     ]
 
 
@@ -683,7 +684,7 @@ def test_a_workbook_without_survey_sheet_is_refused(organization, manager):
     book.active.title = "Feuil1"
     book.active.append(["nom", "âge"])
     assert refused(organization, manager, xlsx(book)) == [
-        "the workbook has no “survey” sheet: it is not an XLSForm."
+        "The workbook has no “survey” sheet: it is not an XLSForm."
     ]
 
 
@@ -762,6 +763,11 @@ def test_export_page_downloads_the_workbook(client_of, organization, manager, qu
     assert response["Content-Type"] == xlsform.MIME_TYPE
     assert response["Content-Disposition"] == 'attachment; filename="satisfaction-2025.xlsx"'
     assert response.content == xlsform.questionnaire_to_xlsform(questionnaire)
+    # The same questionnaire gives the same bytes: dated by its last change, never the clock.
+    changed = questionnaire.updated_at.astimezone(UTC).timetuple()
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        dates = {info.date_time for info in archive.infolist()}
+    assert dates == {(*changed[:5], changed[5] // 2 * 2)}  # zip counts seconds two by two
     assert client.post(url).status_code == 405
 
 

@@ -479,9 +479,29 @@ def questionnaire_to_xlsform(questionnaire: Questionnaire) -> bytes:
         sheet.freeze_panes = "A2"
         for letter in ("A", "B"):
             sheet.column_dimensions[letter].width = 24
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return _workbook_bytes(workbook, moment)
+
+
+def _workbook_bytes(workbook: Any, moment: datetime) -> bytes:
+    """The workbook's bytes, the same for the same questionnaire: every part dated by the
+    questionnaire's last change (openpyxl's save() and zip would write the clock's time)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    written = io.BytesIO()
+    with zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).write_data()
+    stamp = (max(moment.year, 1980), *moment.timetuple()[1:6])
+    dated = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(written.getvalue())) as source,
+        zipfile.ZipFile(dated, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            target.writestr(entry, source.read(info.filename))
+    return dated.getvalue()
 
 
 def export_filename(questionnaire: Questionnaire) -> str:
@@ -580,12 +600,12 @@ def _open_workbook(content: bytes, problems: _Problems) -> Any | None:
     """The workbook, after checking it is an .xlsx of reasonable size once unpacked."""
     from openpyxl import load_workbook
 
-    not_xlsx = _("the file is not an Excel workbook (.xlsx).")
+    not_xlsx = _("The file is not an Excel workbook (.xlsx).")
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
         if sum(info.file_size for info in infos) > MAX_UNPACKED:
-            problems.general(_("the workbook is too large once unpacked."))
+            problems.general(_("The workbook is too large once unpacked."))
             return None
         if "[Content_Types].xml" not in archive.namelist():
             problems.general(not_xlsx)
@@ -595,7 +615,7 @@ def _open_workbook(content: bytes, problems: _Problems) -> Any | None:
         problems.general(not_xlsx)
         return None
     if b"macroEnabled" in types:
-        problems.general(_("macro-enabled workbooks (.xlsm) are refused: save it as .xlsx."))
+        problems.general(_("Macro-enabled workbooks (.xlsm) are refused: save it as .xlsx."))
         return None
     if b"spreadsheetml.sheet.main+xml" not in types:
         problems.general(not_xlsx)
@@ -1251,7 +1271,7 @@ def _read(workbook: Any, problems: _Problems) -> QuestionnaireData | None:
     values, default = _settings_of(workbook, problems)
     worksheet = _sheet_named(workbook, "survey")
     if worksheet is None:
-        problems.general(_("the workbook has no “survey” sheet: it is not an XLSForm."))
+        problems.general(_("The workbook has no “survey” sheet: it is not an XLSForm."))
         return None
     survey = _read_sheet(worksheet, problems)
     columns = _columns(survey, default, problems)
@@ -1407,7 +1427,7 @@ def _content_of(file: Any) -> bytes:
     problems = _Problems()
     name = str(getattr(file, "name", "") or "")
     if not name.lower().endswith(".xlsx"):
-        problems.general(_("only .xlsx files are accepted."))
+        problems.general(_("Only .xlsx files are accepted."))
         raise problems.error()
     size = getattr(file, "size", None)
     if size is not None and size > MAX_BYTES:
@@ -1418,11 +1438,11 @@ def _content_of(file: Any) -> bytes:
         content = file.read(MAX_BYTES + 1)
     if size is not None and size > MAX_BYTES or len(content) > MAX_BYTES:
         problems.general(
-            _("the file is larger than %(size)d MB.") % {"size": MAX_BYTES // (1024 * 1024)}
+            _("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // (1024 * 1024)}
         )
         raise problems.error()
     if not content:
-        problems.general(_("the file is empty."))
+        problems.general(_("The file is empty."))
         raise problems.error()
     return content
 
