@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ancrage.core import tenancy
 from ancrage.core.choices import OrganizationKind
+from ancrage.core.models import Audience
 from ancrage.core.tenancy import BIGINT_MAX
 from ancrage.grants.models import (
     Application,
@@ -381,6 +382,13 @@ def application_detail(application: Application) -> Application:
         )
         .get()
     )
+
+
+def target_group_names(application: Application) -> str:
+    """The groups the project is for, named in the reader's language."""
+    codes = application.target_groups or []
+    names = {a.code: a.name for a in Audience.objects.filter(code__in=codes)}
+    return ", ".join(str(names[code]) for code in codes if code in names)
 
 
 def overlaps_for(application: Application, *, limit: int = 8) -> list[Any]:
