@@ -121,7 +121,7 @@ def test_answers_in_arabic_and_spanish_on_a_phone_show_in_the_results(
     page.fill("#id_said_en", "The opening hours do not suit you.")
     page.fill("#id_did_fr", "Nous ouvrons le samedi matin.")
     page.fill("#id_did_en", "We open on Saturday mornings.")
-    page.click("summary")
+    page.click("form[method=post] details summary")
     page.fill("#id_did_ar", "نفتح صباح يوم السبت.")
     with page.expect_navigation():
         page.click("form[method=post] button.button")

@@ -121,9 +121,11 @@ def test_update_and_delete_are_audited(org_a, director_a):
     pk = action.pk
     actions.action_delete(actor=director_a, action=action)
     assert not SurveyAction.objects.exists()
-    assert set(
-        AuditEvent.objects.filter(target_id=str(pk)).values_list("action", flat=True)
-    ) == {"create", "change", "delete"}
+    assert set(AuditEvent.objects.filter(target_id=str(pk)).values_list("action", flat=True)) == {
+        "create",
+        "change",
+        "delete",
+    }
     outsider = factories.member(factories.OrganizationFactory(), Role.DIRECTOR)
     other = create(director_a, org_a)
     with pytest.raises(PermissionDenied):

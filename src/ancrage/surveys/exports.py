@@ -44,6 +44,10 @@ def footnote(threshold: int) -> str:
     ) % {"threshold": threshold}
 
 
+def score_label() -> str:
+    return _("Recommendation score (percentage of promoters minus percentage of detractors)")
+
+
 def _table_lines(title: str, heading: str, table: ResultTable) -> list[list[Any]]:
     totals = table.has_totals and table.broken_down
     lines: list[list[Any]] = [
@@ -86,7 +90,7 @@ def result_lines(results: SurveyResults) -> list[list[Any]]:
             lines.append([_("Mean"), item.mean])
             lines.append([_("Median"), item.median])
         if item.score:
-            lines.append([_("Recommendation score (promoters − detractors, %)"), item.score])
+            lines.append([score_label(), item.score])
         if item.stats_note:
             lines.append([item.stats_note])
     return lines

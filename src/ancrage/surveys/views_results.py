@@ -96,7 +96,7 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
 
     error_aliases = {"said": "said_fr", "did": "did_fr"}
 
-    done_on = forms.DateField(label=gettext_lazy("Done on"), widget=DATE)
+    done_on = forms.DateField(label=gettext_lazy("Date of the action"), widget=DATE)
     survey = IdChoiceField(
         label=gettext_lazy("In answer to the survey"),
         required=False,
@@ -203,6 +203,7 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
         query=form.query(),
         may_export_answers=data.may_read_text,
         shown_limit=results.FREE_TEXT_SHOWN,
+        score_label=exports.score_label(),
     )
     return render(request, "surveys/results/results.html", context)
 
