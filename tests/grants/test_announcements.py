@@ -1,6 +1,8 @@
 """A published call is announced to every eligible organization: in the application (their staff's
 pages) and by e-mail to its directors and coordinators, in each one's language, once."""
 
+from io import StringIO
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -85,7 +87,9 @@ def test_an_organization_with_nobody_to_tell_is_told_later(funder_org, call_mana
     publish(call, call_manager)
     assert not CallAnnouncement.objects.exists()
     director = factories.member(network["eligible"], Role.DIRECTOR)
-    call_command("grants-announce", stdout=open("/dev/null", "w"))
+    out = StringIO()
+    call_command("grants-announce", stdout=out)
+    assert "1 organization(s) told." in out.getvalue()
     assert [m.to for m in mail.outbox] == [[director.email]]
     assert CallAnnouncement.objects.get().organization == network["eligible"]
 
