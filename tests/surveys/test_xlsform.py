@@ -794,3 +794,62 @@ def test_every_ready_questionnaire_of_the_library_travels_and_comes_back(organiz
         )
         assert imported.code == ready.code
         assert snapshot(imported) == snapshot(ready), ready.code
+
+
+def test_list_names_keep_their_case_as_in_pyxform(organization, manager):
+    def edit(survey, choices, settings):
+        survey[5][0] = "select_one Services_Offerts"
+        for row in choices:
+            if row[0] == "service":
+                row[0] = "Services_Offerts"
+
+    imported = xlsform.questionnaire_import(
+        actor=manager, organization=organization, file=upload(kobo(edit))
+    )
+    assert imported.questions.get(name="service_used").choices.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda survey, choices, settings: survey[4].__setitem__(9, "${nps} > 3"),
+            "sheet “survey”, row 5, column “relevant”: a group that is shown only on a condition "
+            "cannot be imported: put the condition on each of its questions.",
+        ),
+        (
+            lambda survey, choices, settings: survey.insert(9, ["note", "pause", "P", "P", "P"]),
+            "sheet “survey”, row 10, column “type”: a note between questions is not supported: "
+            "Ancrage shows an introduction before the questions and a thank-you after them.",
+        ),
+        (
+            lambda survey, choices, settings: survey[5].__setitem__(8, "${accueil} = '1'"),
+            "sheet “survey”, row 6, column “required”: write yes or no: a condition on "
+            "“required” is not supported.",
+        ),
+        (
+            lambda survey, choices, settings: survey[8].__setitem__(
+                0, "select_multiple source or_other"
+            ),  # noqa: E501
+            "sheet “survey”, row 9, column “type”: “or_other” is not supported: add an “other” "
+            "choice and a text question.",
+        ),
+        (
+            lambda survey, choices, settings: survey[9].__setitem__(10, ". >= 10 and . <= 1"),
+            "sheet “survey”, row 10, column “constraint”: the smallest number is larger than the "
+            "largest.",
+        ),
+        (
+            lambda survey, choices, settings: (
+                survey[0].append("calculation"),
+                survey[11].append("${nps} * 2"),
+            ),
+            "sheet “survey”, row 12, column “calculation”: this column changes what the form does "
+            "and is not supported; empty it.",
+        ),
+    ],
+)
+def test_what_a_kobo_form_may_hold_but_ancrage_cannot_ask_is_refused(
+    organization, manager, edit, expected
+):
+    assert refused(organization, manager, kobo(edit)) == [expected]

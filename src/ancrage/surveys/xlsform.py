@@ -6,10 +6,11 @@ Both directions follow one mapping, so that an exported questionnaire re-imports
   `hint::<Name> (<code>)` per language (XLSForm's "Name (code)" convention: "French (fr)",
   "Arabic (ar)"; Simplified Chinese is written "(zh)", the language subtag pyxform checks, and
   read back as "zh-hans"), `required`, `relevant`, `constraint`, `appearance`.
+  Names of questions and choices are lowercase slugs (read in any case, stored in lowercase).
   Kinds: single → `select_one <list>`; multiple → `select_multiple <list>`; likert →
-  `select_one` of the answers 1 to 5 with `appearance` "likert" (the standard agreement scale is
-  the list `agreement_1_5`; a question with its own wording of the five answers has its own list);
-  number → `integer`, min/max as `constraint` (". >= 1 and . <= 9"); text → `text`;
+  `select_one agreement_1_5` with `appearance` "likert": Ancrage's agreement scale, answers 1 to
+  5 worded in every language (on import, a likert list of 1 to 5 worded otherwise — satisfaction,
+  frequency — is kept word for word as a single choice); number → `integer`, min/max as `constraint` (". >= 1 and . <= 9"); text → `text`;
   recommend → `integer` with `constraint` ". >= 0 and . <= 10", marked by the bind attribute
   `bind::ancrage:kind` = "recommend" (a bind attribute is invisible to respondents and kept by
   pyxform in the XForm; a name convention would change the question's name). The plain-language
@@ -23,6 +24,9 @@ Both directions follow one mapping, so that an exported questionnaire re-imports
   question; the title is `form_title` of the `settings` sheet (with `form_id` = the code and
   `default_language`); titles in every language and the questionnaire's kind, which XLSForm cannot
   hold, are in a sheet of our own, `ancrage`, that pyxform and KoboToolbox ignore.
+- Import only: rows that record the device or the time (start, end, deviceid…) are left out and
+  groups flattened (both said on the import page and in the audit event); every other type, and
+  a column that changes what a form does (calculation, choice_filter, default…), is refused.
 
 Spreadsheet formulas: a text that starts with = + - @ (or a tab) is written as a text cell
 marked "quote prefix" (what a spreadsheet records when a person types an apostrophe first), so
@@ -38,7 +42,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -101,6 +105,22 @@ MIME_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # XLSForm also accepts as XML names (a letter first). Read in any case, stored in lowercase.
 NAME_RE = re.compile(r"[a-z](?:[a-z0-9_-]*[a-z0-9])?")
 VALUE_RE = re.compile(r"[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?")
+
+
+def _name_rule() -> str:
+    """Said the same way on import and export."""
+    return _(
+        "a name begins with a letter, holds only letters, digits, - or _, and ends with a "
+        "letter or digit (%(max)d characters at most)."
+    )
+
+
+def _value_rule() -> str:
+    return _(
+        "a choice name holds only letters, digits, - or _, begins and ends with a letter or "
+        "digit (%(max)d characters at most)."
+    )
+
 
 # Rows that describe the device or the moment, not a question: Ancrage records only when an
 # answer was submitted, never the device or the person, so these rows are left out.
@@ -321,22 +341,27 @@ def _put(sheet: Any, row: int, column: int, value: Any) -> None:
         cell.value = value
 
 
-def _append(sheet: Any, values: list[Any]) -> None:
-    row = sheet.max_row + 1 if sheet.max_row > 1 or sheet.cell(1, 1).value is not None else 1
-    for column, value in enumerate(values, start=1):
-        _put(sheet, row, column, value)
+class _Writer:
+    """Rows appended to a worksheet, every text through `_put` (openpyxl's own append would
+    write "=…" as a formula)."""
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.row = 0
+
+    def append(self, values: list[Any]) -> None:
+        self.row += 1
+        for column, value in enumerate(values, start=1):
+            _put(self.sheet, self.row, column, value)
 
 
-def _export_problems(questionnaire: Questionnaire, questions: list[Question]) -> _Problems:
+def _export_problems(questions: list[Question]) -> _Problems:
     problems = _Problems()
     earlier: set[str] = set()
     for question in questions:
         where = _("question “%(name)s”") % {"name": question.name}
         if not NAME_RE.fullmatch(question.name or "") or len(question.name) > NAME_MAX:
-            problems.add(
-                where,
-                _("an XLSForm name starts with a letter or _ and holds letters, digits, - or _."),
-            )
+            problems.add(where, _name_rule() % {"max": NAME_MAX})
         if question.kind not in QuestionKind.values:
             problems.add(where, _("unknown kind “%(kind)s”.") % {"kind": question.kind})
         if question.show_if:
@@ -356,9 +381,8 @@ def _export_problems(questionnaire: Questionnaire, questions: list[Question]) ->
         for choice in question.choices.all():
             if not VALUE_RE.fullmatch(choice.value or ""):
                 problems.add(
-                    where,
-                    _("the choice value “%(value)s” must hold letters, digits, - or _ only.")
-                    % {"value": choice.value},
+                    _("%(where)s, choice “%(value)s”") % {"where": where, "value": choice.value},
+                    _value_rule() % {"max": NAME_MAX},
                 )
         earlier.add(question.name)
     return problems
@@ -377,23 +401,23 @@ def questionnaire_to_xlsform(questionnaire: Questionnaire) -> bytes:
     from openpyxl import Workbook
 
     questions = list(questionnaire.questions.order_by("position", "pk").prefetch_related("choices"))
-    problems = _export_problems(questionnaire, questions)
+    problems = _export_problems(questions)
     if problems:
         raise problems.error(field_name=None)
     languages = _languages_of(questionnaire)
     headers = [language_header(code) for code in languages]
 
     workbook = Workbook()
-    moment = questionnaire.updated_at.replace(tzinfo=None, microsecond=0)
+    moment = questionnaire.updated_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
     workbook.properties.created = moment
     workbook.properties.modified = moment
     workbook.properties.creator = "Ancrage"
     workbook.properties.title = questionnaire.title
 
-    survey = workbook.active
-    survey.title = "survey"
-    _append(
-        survey,
+    survey_sheet = workbook.active
+    survey_sheet.title = "survey"
+    survey = _Writer(survey_sheet)
+    survey.append(
         [
             "type",
             "name",
@@ -407,23 +431,24 @@ def questionnaire_to_xlsform(questionnaire: Questionnaire) -> bytes:
             PLAIN_COLUMN,
         ],
     )
-    choices = workbook.create_sheet("choices")
-    _append(choices, ["list_name", "name", *[f"label::{h}" for h in headers]])
+    choices_sheet = workbook.create_sheet("choices")
+    choices = _Writer(choices_sheet)
+    choices.append(["list_name", "name", *[f"label::{h}" for h in headers]])
 
     def note(name: str, texts: Mapping[str, str]) -> None:
         blanks = [None] * len(languages)
-        _append(survey, ["note", name, *[texts.get(c, "") for c in languages], *blanks])
+        survey.append(["note", name, *[texts.get(c, "") for c in languages], *blanks])
 
     def choice_rows(list_name: str, rows: Iterable[tuple[str, Mapping[str, str]]]) -> None:
         for value, labels in rows:
-            _append(choices, [list_name, value, *[labels.get(c, "") for c in languages]])
+            choices.append([list_name, value, *[labels.get(c, "") for c in languages]])
 
     names = {q.name for q in questions}
     if any((questionnaire.introductions or {}).values()):
         note(_note_name("introduction", names), questionnaire.introductions)
     scale_written = False
     for question in questions:
-        own = list(question.choices.all())
+        offered = list(question.choices.all())
         list_name = f"{question.name}_choices"
         appearance = ""
         if question.kind == QuestionKind.LIKERT:  # the standard scale: likert has no choices
@@ -435,13 +460,12 @@ def questionnaire_to_xlsform(questionnaire: Questionnaire) -> bytes:
         elif question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             verb = "select_one" if question.kind == QuestionKind.SINGLE else "select_multiple"
             kind = f"{verb} {list_name}"
-            choice_rows(list_name, ((c.value, c.labels) for c in own))
+            choice_rows(list_name, ((c.value, c.labels) for c in offered))
         elif question.kind in (QuestionKind.NUMBER, QuestionKind.RECOMMEND):
             kind = "integer"
         else:
             kind = "text"
-        _append(
-            survey,
+        survey.append(
             [
                 kind,
                 question.name,
@@ -459,10 +483,9 @@ def questionnaire_to_xlsform(questionnaire: Questionnaire) -> bytes:
         note(_note_name("thanks", names), questionnaire.thanks)
 
     default = languages[0]
-    setting = workbook.create_sheet("settings")
-    _append(setting, ["form_title", "form_id", "default_language", "version", "namespaces"])
-    _append(
-        setting,
+    setting = _Writer(workbook.create_sheet("settings"))
+    setting.append(["form_title", "form_id", "default_language", "version", "namespaces"])
+    setting.append(
         [
             (questionnaire.titles or {}).get(default) or questionnaire.code,
             questionnaire.code,
@@ -472,10 +495,11 @@ def questionnaire_to_xlsform(questionnaire: Questionnaire) -> bytes:
         ],
     )
     own_sheet = workbook.create_sheet(OWN_SHEET)
-    _append(own_sheet, ["field", "value", *[f"label::{h}" for h in headers]])
-    _append(own_sheet, ["kind", questionnaire.kind])
-    _append(own_sheet, ["title", "", *[(questionnaire.titles or {}).get(c, "") for c in languages]])
-    for sheet in (survey, choices, own_sheet):
+    own = _Writer(own_sheet)
+    own.append(["field", "value", *[f"label::{h}" for h in headers]])
+    own.append(["kind", questionnaire.kind])
+    own.append(["title", "", *[(questionnaire.titles or {}).get(c, "") for c in languages]])
+    for sheet in (survey_sheet, choices_sheet, own_sheet):
         sheet.freeze_panes = "A2"
         for letter in ("A", "B"):
             sheet.column_dimensions[letter].width = 24
@@ -900,11 +924,7 @@ def _choice_lists(
         if not VALUE_RE.fullmatch(value) or len(value) > NAME_MAX:
             problems.add(
                 _where(sheet.title, row.number, value_header),
-                _(
-                    "a choice name holds only letters, digits, - or _, begins and ends with a "
-                    "letter or digit (%(max)d characters at most)."
-                )
-                % {"max": NAME_MAX},
+                _value_rule() % {"max": NAME_MAX},
             )
             continue
         entries = lists.setdefault(list_name, [])
@@ -921,7 +941,8 @@ def _choice_lists(
 
 _SELECT_RE = re.compile(
     r"(select_one|select one|select1|select_multiple|select multiple|select all that apply)"
-    r"\s+(\S+)(\s+or_other)?"
+    r"\s+(\S+)(\s+or_other)?",
+    re.IGNORECASE,
 )
 
 
@@ -929,8 +950,9 @@ def _survey_row(
     row: _Row, columns: list[_Column], sheet: str, problems: _Problems
 ) -> tuple[str, _Pending | None]:
     """('question' | 'note' | 'skip' | 'group', the row read)."""
-    kind_text, type_header = _cell(row, columns, "type")
-    kind_text = re.sub(r"\s+", " ", kind_text.lower())
+    written, type_header = _cell(row, columns, "type")
+    written = re.sub(r"\s+", " ", written)  # the list's name keeps its case, as in pyxform
+    kind_text = written.lower()
     if not kind_text:
         problems.add(_where(sheet, row.number, "type"), _("the type is missing."))
         return "error", None
@@ -968,14 +990,15 @@ def _survey_row(
     pending = _Pending(row.number, data, relevant=relevant)
     if kind_text == "note":
         return "note", pending
-    select = _SELECT_RE.fullmatch(kind_text)
+    select = _SELECT_RE.fullmatch(written)
     if select:
         if select.group(3):
             problems.add(
                 _where(sheet, row.number, type_header),
                 _("“or_other” is not supported: add an “other” choice and a text question."),
             )
-        several = "multiple" in select.group(1) or "all" in select.group(1)
+        verb = select.group(1).lower()
+        several = "multiple" in verb or "all" in verb
         data.kind = QuestionKind.MULTIPLE if several else QuestionKind.SINGLE
         pending.list_name = select.group(2)
     elif kind_text in {"integer", "int"}:
@@ -994,11 +1017,7 @@ def _survey_row(
     elif not NAME_RE.fullmatch(name) or len(name) > NAME_MAX:
         problems.add(
             _where(sheet, row.number, name_header),
-            _(
-                "a name begins with a letter, holds only letters, digits, - or _, and ends "
-                "with a letter or digit (%(max)d characters at most)."
-            )
-            % {"max": NAME_MAX},
+            _name_rule() % {"max": NAME_MAX},
         )
     required, required_header = _cell(row, columns, "required")
     flag = _yes_no(required)
@@ -1008,8 +1027,10 @@ def _survey_row(
             _("write yes or no: a condition on “required” is not supported."),
         )
     data.required = bool(flag)
-    plain = _yes_no(_cell(row, columns, PLAIN_COLUMN)[0])
-    data.plain_language = bool(plain)
+    plain, plain_header = _cell(row, columns, PLAIN_COLUMN)
+    if _yes_no(plain) is None:
+        problems.add(_where(sheet, row.number, plain_header), _("write yes or no."))
+    data.plain_language = bool(_yes_no(plain))
     pending.appearance = _cell(row, columns, "appearance")[0].lower()
     pending.constraint = _cell(row, columns, "constraint")
     marked, marked_header = _cell(row, columns, KIND_COLUMN)
