@@ -61,7 +61,7 @@ def _over_limit(request: HttpRequest, survey: Survey, what: str, limit: int) -> 
     that began with the first one."""
     address = request.META.get("REMOTE_ADDR") or "unknown"
     who = salted_hmac("surveys.rate", address).hexdigest()[:32]
-    key = f"surveys:rate:{what}:{survey.pk}:{who}"
+    key = f"surveys:rate:{what}:{survey.token}:{who}"
     cache.add(key, 0, timeout=RATE_WINDOW)
     try:
         count = cache.incr(key)
@@ -241,11 +241,12 @@ def _questions(request: HttpRequest, token: str, language: str, *, kiosk: bool) 
         state = selectors.survey_state(survey)
         if state != selectors.SurveyState.OPEN:
             return _unavailable(request, survey, state)
+        # Before any other query: a flood costs a cache increment per request.
+        if request.method == "POST" and _over_limit(request, survey, "step", steps_per_minute()):
+            return _too_many(request, survey)
         questions = selectors.with_questions(survey.questionnaire)
         if language not in selectors.complete_languages(survey.questionnaire, questions):
             return redirect(_urls(survey, kiosk)["choose"])
-        if request.method == "POST" and _over_limit(request, survey, "step", steps_per_minute()):
-            return _too_many(request, survey)
         return _answer_step(request, survey, language, kiosk, questions)
 
 
