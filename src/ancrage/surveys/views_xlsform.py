@@ -58,7 +58,7 @@ def _not_allowed(request: HttpRequest, *methods: str) -> HttpResponse | None:
 def _after_import(questionnaire: Questionnaire, organization: Organization) -> HttpResponse:
     """The questionnaire's page when the questionnaires' pages offer one, else this page."""
     try:
-        return redirect(reverse("surveys:questionnaire_detail", kwargs={"pk": questionnaire.pk}))
+        return redirect(reverse("surveys:questionnaire", kwargs={"pk": questionnaire.pk}))
     except NoReverseMatch:
         return redirect("surveys:xlsform_import", organization_pk=organization.pk)
 
