@@ -210,7 +210,7 @@ class QuestionForm(AliasedErrors, forms.Form):
         help_text=_("For a question with choices. You can add, reword and translate them later."),
     )
 
-    error_aliases = {"texts": "text_fr", "hints": "hint_fr"}
+    error_aliases = {"texts": "text_fr", "hints": "hint_fr", "show_if": "show_if_question"}
 
     def __init__(
         self, *args: Any, earlier: list[Question], creating: bool = True, **kwargs: Any
