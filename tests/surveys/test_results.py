@@ -444,3 +444,21 @@ def test_filter_choices_offer_languages_and_periods_with_answers(survey, directo
     keys = [key for key, _label in choices.periods]
     assert keys == ["2026-Q1", "2026-Q2", "2026-02", "2026-03", "2026-04"]
     assert timezone.is_aware(results._aware(date(2026, 1, 1)))
+
+
+def test_months_are_montreal_months(survey, director_a):
+    """Late on the last evening of January in Montréal is already February in UTC."""
+    late = respond(survey, times=5, on=date(2026, 1, 31), welcome="good")
+    SurveyResponse.objects.filter(pk__in=[r.pk for r in late]).update(
+        submitted_at=datetime(2026, 1, 31, 23, 30, tzinfo=MONTREAL)
+    )
+    respond(survey, times=5, on=date(2026, 2, 1), welcome="good")
+    data = results.survey_results(
+        user=director_a, survey=survey, filters=results.ResultFilters(columns="month")
+    )
+    assert [key for key, _label in data.responses.columns] == ["2026-01", "2026-02"]
+    assert data.responses.column_totals == (5, 5)
+    january = results.survey_results(
+        user=director_a, survey=survey, filters=results.ResultFilters(period="2026-01")
+    )
+    assert january.response_count == 5

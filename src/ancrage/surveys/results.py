@@ -24,8 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, CharField, Count, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, gettext_lazy
@@ -378,28 +377,55 @@ class SurveyResults:
         return self.filters.describe(self.language_names)
 
 
-def _column_of(filters: ResultFilters, language: str, month: Any) -> str:
-    if filters.columns == BY_LANGUAGE:
-        return language
-    if filters.columns in (BY_MONTH, BY_QUARTER):
-        day = timezone.localtime(month).date() if isinstance(month, datetime) else month
-        return month_key(day) if filters.columns == BY_MONTH else quarter_key(day)
-    return ALL
+def _periods_of(responses: QuerySet, filters: ResultFilters) -> list[tuple[str, date, date]]:
+    """The months or quarters (key, first day, day after) that the kept responses fall in."""
+    span = responses.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
+    if span["first"] is None:
+        return []
+    months = _months_between(timezone.localdate(span["first"]), timezone.localdate(span["last"]))
+    key = month_key if filters.columns == BY_MONTH else quarter_key
+    keys = list(dict.fromkeys(key(m) for m in months))
+    return [(k, *period_bounds(k)) for k in keys]
+
+
+def _period_case(periods: list[tuple[str, date, date]], field: str) -> Case:
+    """The period of each row as comparisons of the timestamp with the periods' bounds in
+    Montréal time: the same on both databases, and no time zone function per row on SQLite."""
+    return Case(
+        *(
+            When(**{f"{field}__gte": _aware(start), f"{field}__lt": _aware(end)}, then=Value(k))
+            for k, start, end in periods
+        ),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
 def _grouped(
-    rows: QuerySet, filters: ResultFilters, prefix: str, fields: Sequence[str], **aggregates: Any
+    rows: QuerySet,
+    filters: ResultFilters,
+    prefix: str,
+    fields: Sequence[str],
+    periods: list[tuple[str, date, date]],
+    **aggregates: Any,
 ) -> list[dict[str, Any]]:
-    """GROUP BY `fields` and what the columns need (the language, the month)."""
+    """GROUP BY `fields` and what the columns need (the language, the month or quarter)."""
     extra: dict[str, Any] = {}
     names = list(fields)
     if filters.columns == BY_LANGUAGE and f"{prefix}language" not in names:
         names.append(f"{prefix}language")
     elif filters.columns in (BY_MONTH, BY_QUARTER):
-        extra["month"] = TruncMonth(f"{prefix}submitted_at")
+        extra["period"] = _period_case(periods, f"{prefix}submitted_at")
     found = []
     for row in rows.order_by().values(*names, **extra).annotate(**aggregates):
-        row["column"] = _column_of(filters, row.get(f"{prefix}language", ""), row.get("month"))
+        if filters.columns == BY_LANGUAGE:
+            row["column"] = row[f"{prefix}language"]
+        elif filters.columns in (BY_MONTH, BY_QUARTER):
+            if not row["period"]:  # beyond the ten years of periods a page shows
+                continue
+            row["column"] = row["period"]
+        else:
+            row["column"] = ALL
         found.append(row)
     return found
 
@@ -475,7 +501,8 @@ def survey_results(
         .filter(response__survey=survey)
         .filter(filters.response_q("response__"))
     )
-    by_response = _grouped(responses, filters, "", ["language"], n=Count("pk"))
+    periods = _periods_of(responses, filters) if filters.columns in (BY_MONTH, BY_QUARTER) else []
+    by_response = _grouped(responses, filters, "", ["language"], periods, n=Count("pk"))
     codes = {row["language"] for row in by_response}
     if filters.language:
         codes.add(filters.language)
@@ -497,11 +524,17 @@ def survey_results(
         filters,
         "response__",
         ["question_id", "choice_id", "number"],
+        periods,
         n=Count("pk"),
         written=Count("pk", filter=~Q(text="")),
     )
     answered = _grouped(
-        answers, filters, "response__", ["question_id"], n=Count("response_id", distinct=True)
+        answers,
+        filters,
+        "response__",
+        ["question_id"],
+        periods,
+        n=Count("response_id", distinct=True),
     )
     answered_by: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in answered:
