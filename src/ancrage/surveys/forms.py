@@ -193,9 +193,9 @@ class QuestionForm(AliasedErrors, forms.Form):
         required=False,
         help_text=_("Only questions asked before this one can be chosen."),
     )
-    show_if_operator = forms.ChoiceField(label=_("…"), choices=OPERATORS, required=False)
+    show_if_operator = forms.ChoiceField(label=_("Comparison"), choices=OPERATORS, required=False)
     show_if_value = forms.CharField(
-        label=_("…this value"),
+        label=_("Value to compare with"),
         max_length=500,
         required=False,
         help_text=_(
