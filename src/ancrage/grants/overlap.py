@@ -186,10 +186,14 @@ def _services(vector: np.ndarray) -> list[_Candidate]:
     return candidates
 
 
-def _activity_candidates() -> list[_Candidate]:
+def _activity_candidates(boroughs: set[str]) -> list[_Candidate]:
+    """Public activities where the project takes place (everywhere, for a project without
+    boroughs yet): a duplicate that matters is a local one, and the city has thousands."""
+    activities = Activity.objects.filter(is_public=True)
+    if boroughs:
+        activities = activities.filter(borough__code__in=boroughs)
     activities = (
-        Activity.objects.filter(is_public=True)
-        .select_related("organization", "borough")
+        activities.select_related("organization", "borough")
         .prefetch_related("audiences")
         .order_by("pk")
     )
@@ -296,7 +300,7 @@ def closest(application: Application, *, limit: int = 8) -> list[Overlap]:
     vector = search.encode([project.text])[0]
     candidates = (
         _services(vector)
-        + _by_meaning(_activity_candidates(), vector)
+        + _by_meaning(_activity_candidates(project.boroughs), vector)
         + _by_meaning(_project_candidates(application), vector)
     )
     found = sorted(
