@@ -495,3 +495,24 @@ def test_a_language_not_offered_or_incomplete_is_refused(survey, survey_manager)
     with pytest.raises(ValidationError):
         answered(survey, language="vi")
     assert SurveyResponse.objects.count() == 0
+
+
+def test_an_open_survey_may_change_its_closing_date_while_a_new_text_waits_for_translation(
+    survey, survey_manager
+):
+    add(survey.questionnaire, survey_manager, name="late_one", texts={"fr": "Tard?"})
+    later = survey.closes_at + timedelta(days=7)
+    services.survey_update(
+        actor=survey_manager, survey=survey, opens_at=survey.opens_at, closes_at=later
+    )
+    survey.refresh_from_db()
+    assert survey.closes_at == later
+    assert selectors.complete_languages(survey.questionnaire) == ["fr"]
+    # Moving its opening is opening again: everything must be translated.
+    assert "not translated" in refused(
+        services.survey_update,
+        actor=survey_manager,
+        survey=survey,
+        opens_at=survey.opens_at - timedelta(hours=1),
+        closes_at=later,
+    )

@@ -720,13 +720,18 @@ def _survey_values(
     session: Any,
     service_type: Any,
     small_cell_threshold: Any,
+    check_translations: bool = True,
 ) -> dict[str, Any]:
     if questionnaire.organization_id is None:
         raise ValidationError(_("Copy the ready questionnaire into your organization first."))
     questions = selectors.with_questions(questionnaire)
     if not questions:
         raise ValidationError(_("Add at least one question before collecting answers."))
-    missing = selectors.missing_translations(questionnaire, questions=questions)
+    missing = (
+        selectors.missing_translations(questionnaire, questions=questions)
+        if check_translations
+        else []
+    )
     if missing:
         shown = "; ".join(f"{m.language}: {m.what}" for m in missing[:8])
         more = len(missing) - 8
@@ -827,7 +832,13 @@ def survey_update(
     small_cell_threshold: int = 5,
 ) -> Survey:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    # An open survey whose questionnaire gained an untranslated text may still have its closing
+    # date changed (that language is simply not offered meanwhile); opening needs everything.
+    still_open = (
+        selectors.survey_state(survey) == selectors.SurveyState.OPEN and opens_at == survey.opens_at
+    )
     values = _survey_values(
+        check_translations=not still_open,
         questionnaire=survey.questionnaire,
         names={**survey.names, **(names or {})},
         opens_at=opens_at,
