@@ -121,8 +121,11 @@ def test_the_in_app_notice_lists_open_calls_for_eligible_organizations(
     publish(call, call_manager)
     found = selectors.open_calls_for(director)
     assert [(entry.call, entry.organizations) for entry in found] == [(call, [network["eligible"]])]
+    assert found[0].may_apply
     assert selectors.open_calls_for(outsider) == []
-    assert selectors.open_calls_for(worker) == []
+    # Every staff member sees the notice; only directors and coordinators may apply.
+    seen = selectors.open_calls_for(worker)
+    assert [entry.call for entry in seen] == [call] and not seen[0].may_apply
 
 
 def test_the_funder_sees_whom_it_told(client_of, funder_org, call_manager, network):

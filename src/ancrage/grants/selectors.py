@@ -30,7 +30,7 @@ from ancrage.grants.models import (
     CoApplicant,
     GrantCall,
 )
-from ancrage.network.models import Organization
+from ancrage.network.models import Membership, Organization
 
 ZERO = Decimal("0")
 # The public sees a call from its publication on; a draft is the funder's only.
@@ -159,35 +159,47 @@ def eligible_organizations(call: GrantCall) -> QuerySet[Organization]:
 
 @dataclass
 class OpenCall:
-    """A call open now, for someone who may apply for some of their organizations."""
+    """A call open now, for a staff member of organizations eligible to it."""
 
     call: GrantCall
     organizations: list[Organization] = field(default_factory=list)  # eligible, theirs
     applications: list[Application] = field(default_factory=list)  # theirs, to this call
+    may_apply: bool = False  # the person may apply for one of those organizations
 
 
 def open_calls_for(user: Any, now: datetime | None = None) -> list[OpenCall]:
     """The in-app notice: calls open now for which one of the user's organizations is eligible
-    (shown on their home page and their applications page)."""
-    grant = tenancy.grant_for(user, tenancy.APPLY_GRANTS)
-    if grant.everywhere or not grant.organization_ids:
+    (for every staff member of those organizations; directors and coordinators may apply)."""
+    if user is None or not user.is_authenticated:
         return []
     mine = list(
-        Organization.objects.filter(pk__in=grant.organization_ids)
+        Organization.objects.filter(
+            pk__in=Membership.objects.current().filter(user=user).values("organization_id")
+        )
         .prefetch_related("boroughs_served")
         .order_by("name")
     )
-    found = []
+    if not mine:
+        return []
+    applying = tenancy.grant_for(user, tenancy.APPLY_GRANTS)
     calls = list(open_calls(now).prefetch_related("eligible_boroughs"))
     applications = defaultdict(list)
     for application in tenancy.scoped(Application, user, tenancy.APPLY_GRANTS).filter(
         call__in=calls
     ):
         applications[application.call_id].append(application)
+    found = []
     for call in calls:
         eligible = [o for o in mine if not eligibility_problems(call, o)]
         if eligible:
-            found.append(OpenCall(call, eligible, applications[call.pk]))
+            found.append(
+                OpenCall(
+                    call,
+                    eligible,
+                    applications[call.pk],
+                    may_apply=any(applying.covers(o.pk) for o in eligible),
+                )
+            )
     return found
 
 
