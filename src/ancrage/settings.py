@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ancrage.reporting",
     "ancrage.surveys",
     "ancrage.grants",
+    "ancrage.insights",
     "ancrage.demo",
 ]
 

@@ -28,5 +28,6 @@ urlpatterns = [
     path("reports/", include("ancrage.reporting.urls")),
     path("surveys/", include("ancrage.surveys.urls")),
     path("grants/", include("ancrage.grants.urls")),
+    path("insights/", include("ancrage.insights.urls")),
     path("admin/", admin.site.urls),
 ]

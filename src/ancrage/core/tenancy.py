@@ -57,6 +57,8 @@ MANAGE_CALLS = "grants.manage"  # a funder's calls, reviewer assignments, alloca
 APPLY_GRANTS = "grants.apply"  # the organization's applications and funded projects
 REVIEW_GRANTS = "grants.review"  # score the applications one is assigned (never one's own)
 
+REVIEW_OVERLAP = "insights.review"  # the city's queue of overlap suggestions, coverage gaps
+
 CAPABILITIES = (
     VIEW,
     CHANGE,
@@ -84,6 +86,7 @@ CAPABILITIES = (
     MANAGE_CALLS,
     APPLY_GRANTS,
     REVIEW_GRANTS,
+    REVIEW_OVERLAP,
 )
 
 ALL_ROLES = frozenset(Role)
@@ -180,6 +183,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
     APPLY_GRANTS: frozenset({Role.DIRECTOR, Role.COORDINATOR}),
     # A reviewer reaches only the applications assigned to them (grants.selectors).
     REVIEW_GRANTS: frozenset({Role.GRANT_REVIEWER}),
+    # The city's coordination reviews overlap across organizations (network-wide grant below).
+    REVIEW_OVERLAP: frozenset(),
 }
 
 # Across the network: (role, kind of the organization the role is held in) -> capabilities.
@@ -190,10 +195,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[Role]] = {
 # another organization's clients.
 NETWORK_WIDE: dict[tuple[Role, str], frozenset[str]] = {
     (Role.COORDINATOR, OrganizationKind.CITY_SERVICE): frozenset(
-        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM, REVIEW_SERVICES, VIEW_FUNDING}
+        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM, REVIEW_SERVICES, VIEW_FUNDING, REVIEW_OVERLAP}
     ),
     (Role.ADMINISTRATOR, OrganizationKind.CITY_SERVICE): frozenset(
-        {VIEW, CREATE_ORGANIZATION, VIEW_PROGRAM, REVIEW_SERVICES, VIEW_FUNDING, MANAGE_FUNDING}
+        {
+            VIEW,
+            CREATE_ORGANIZATION,
+            VIEW_PROGRAM,
+            REVIEW_SERVICES,
+            VIEW_FUNDING,
+            MANAGE_FUNDING,
+            REVIEW_OVERLAP,
+        }
     ),
 }
 

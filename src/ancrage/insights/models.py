@@ -1,0 +1,1 @@
+"""Overlap between services, activities and projects; coverage gaps; partnership suggestions."""

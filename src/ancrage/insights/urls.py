@@ -1,0 +1,4 @@
+"""Insights URLs (staff only)."""
+
+app_name = "insights"
+urlpatterns: list = []
