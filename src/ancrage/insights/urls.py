@@ -1,4 +1,21 @@
 """Insights URLs (staff only)."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "insights"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion"),
+    path(
+        "organizations/<int:organization_pk>/",
+        views.organization_suggestions,
+        name="organization_suggestions",
+    ),
+    path(
+        "organizations/<int:organization_pk>/<int:pk>/",
+        views.organization_suggestion,
+        name="organization_suggestion",
+    ),
+]

@@ -1,0 +1,144 @@
+"""Writes of the insights app: storing overlap suggestions, and a coordinator's decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ancrage.core import tenancy
+from ancrage.core.audit import audit_record
+from ancrage.core.models import AuditEvent
+
+from . import overlap
+from .models import OverlapSuggestion, SuggestionState
+
+DECISIONS = (SuggestionState.DUPLICATE, SuggestionState.COMPLEMENTARY, SuggestionState.DISMISSED)
+
+
+@dataclass
+class SyncReport:
+    found: int
+    created: int
+    updated: int
+    reopened: int
+    removed: int
+
+
+def _store(pairs: list[overlap.Pair], existing: dict) -> SyncReport:
+    """Write `pairs` over the `existing` suggestions {(kind_a, id_a, kind_b, id_b): row}.
+
+    A decided pair keeps its decision while both items' content is unchanged; when one changed,
+    it comes back to the queue. Undecided suggestions no longer found are removed.
+    """
+    created = updated = reopened = 0
+    found_keys = set()
+    to_create = []
+    for pair in pairs:
+        key = (pair.a.kind, pair.a.id, pair.b.kind, pair.b.id)
+        found_keys.add(key)
+        row = existing.get(key)
+        if row is None:
+            to_create.append(
+                OverlapSuggestion(
+                    kind_a=pair.a.kind,
+                    id_a=pair.a.id,
+                    organization_a_id=pair.a.organization_id,
+                    kind_b=pair.b.kind,
+                    id_b=pair.b.id,
+                    organization_b_id=pair.b.organization_id,
+                    score=pair.score,
+                    evidence=pair.evidence,
+                    fingerprint=pair.fingerprint,
+                )
+            )
+            continue
+        if row.fingerprint == pair.fingerprint:
+            continue
+        row.score, row.evidence, row.fingerprint = pair.score, pair.evidence, pair.fingerprint
+        fields = ["score", "evidence", "fingerprint", "updated_at"]
+        if row.state != SuggestionState.NEW:
+            row.state, row.decided_by, row.decided_at = SuggestionState.NEW, None, None
+            fields += ["state", "decided_by", "decided_at"]
+            reopened += 1
+        row.save(update_fields=fields)
+        updated += 1
+    OverlapSuggestion.objects.bulk_create(to_create, batch_size=500)
+    created = len(to_create)
+    gone = [
+        row.pk
+        for key, row in existing.items()
+        if key not in found_keys and row.state == SuggestionState.NEW
+    ]
+    OverlapSuggestion.objects.filter(pk__in=gone).delete()
+    return SyncReport(len(pairs), created, updated, reopened, len(gone))
+
+
+@transaction.atomic
+def overlap_refresh_all() -> SyncReport:
+    """Recompute every pair of the city (a system job: `ancrage insights-refresh --all`)."""
+    items = overlap.all_items()
+    pairs = overlap.find_pairs(items, overlap.vectors_for(items))
+    existing = {(r.kind_a, r.id_a, r.kind_b, r.id_b): r for r in OverlapSuggestion.objects.all()}
+    return _store(pairs, existing)
+
+
+def _pairs_of(kind: str, item_id: str) -> Q:
+    return Q(kind_a=kind, id_a=item_id) | Q(kind_b=kind, id_b=item_id)
+
+
+@transaction.atomic
+def overlap_refresh_for(obj: Any) -> SyncReport:
+    """Recompute only the pairs of one service, activity or funded project, after it changed.
+
+    Reads the items that could pair with it (same needs, same or neighbouring boroughs), encodes
+    what has no stored vector, and rewrites only its suggestions.
+    """
+    from .models import ItemKind
+
+    kind = {
+        "Service": ItemKind.SERVICE,
+        "Activity": ItemKind.ACTIVITY,
+        "Application": ItemKind.PROJECT,
+    }.get(type(obj).__name__)
+    if kind is None:
+        raise TypeError(f"Not an overlap item: {obj!r}")
+    existing = {
+        (r.kind_a, r.id_a, r.kind_b, r.id_b): r
+        for r in OverlapSuggestion.objects.filter(_pairs_of(kind, str(obj.pk)))
+    }
+    item = overlap.item_of(obj)
+    if item is None:  # unpublished, discontinued, not funded: its open suggestions go
+        return _store([], existing)
+    items = [item, *overlap.neighbours_of(item)]
+    pairs = overlap.find_pairs(items, overlap.vectors_for(items), only=[0])
+    return _store(pairs, existing)
+
+
+@transaction.atomic
+def suggestion_decide(
+    *, actor: Any, suggestion: OverlapSuggestion, state: str, request: Any = None
+) -> OverlapSuggestion:
+    """A coordinator's decision: duplicate, complementary (suggest a partnership) or dismissed."""
+    if not tenancy.has_capability(actor, tenancy.REVIEW_OVERLAP, suggestion.organization_a_id):
+        raise PermissionDenied
+    if state not in DECISIONS:
+        raise ValidationError(_("Choose duplicate, complementary or dismiss."))
+    locked = OverlapSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+    before = locked.state
+    locked.state, locked.decided_by, locked.decided_at = state, actor, timezone.now()
+    locked.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CHANGE,
+        target=locked,
+        organization_id=locked.organization_a_id,
+        details={"state": [before, state], "other_organization": locked.organization_b_id},
+        request=request,
+    )
+    return locked
