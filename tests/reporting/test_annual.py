@@ -531,3 +531,24 @@ def test_plain_page_languages_chosen_by_staff(org_a, director_a, client_of):
     assert response.status_code == 200 and '<html lang="vi"' in page
     assert "Українська</a>" in page and "Tiếng Việt</a>" in page and "English</a>" in page
     assert "Español</a>" not in page
+
+
+def test_what_people_said_shows_the_years_public_actions(year_data, org_a, director_a, client_of):
+    from ancrage.surveys.actions import action_create
+
+    action_create(
+        actor=director_a,
+        organization=org_a,
+        said={
+            "fr": "Les cours du soir finissent trop tard.",
+            "en": "Evening classes end too late.",
+        },
+        did={"fr": "Les cours finissent à 20 h.", "en": "Classes now end at 8 pm."},
+        done_on=date(2024, 9, 1),
+    )
+    page = client_of(director_a).get(plain_url(org_a, basis="calendar", year=2024)).content
+    text = page.decode()
+    assert "Les cours du soir finissent trop tard." in text
+    assert "Les cours finissent à 20 h." in text
+    other_year = client_of(director_a).get(plain_url(org_a, basis="calendar", year=2023))
+    assert "Les cours finissent à 20 h." not in other_year.content.decode()

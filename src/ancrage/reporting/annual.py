@@ -11,7 +11,6 @@ Rows are read through `core.tenancy.scoped(…, VIEW_REPORTS)` and then narrowed
 organization the view resolved, so a user never counts another organization's clients.
 """
 
-import importlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
@@ -46,6 +44,7 @@ from ancrage.core.translated import base_language
 from ancrage.directory.models import TaxonomyTerm
 from ancrage.funding.models import AgreementAmount
 from ancrage.network.models import Organization
+from ancrage.surveys.results import annual_highlights
 
 CALENDAR = "calendar"
 FISCAL = "fiscal"
@@ -627,23 +626,16 @@ class SurveyHighlight:
 def what_people_said(
     *, user: Any, organization: Organization, period: ReportPeriod, threshold: int
 ) -> list[SurveyHighlight]:
-    """Survey results of the year for the "what people said" sections: empty today.
-
-    Surveys are a planned app (`ancrage.surveys`). When it is installed and its selectors offer
-    `annual_highlights(user=, organization=, start=, end=)` returning (question, answer,
-    respondents) triples in the reader's language, they show here, the number of respondents
-    suppressed like every other count. Until then the pages say there was no survey.
-    """
-    if not apps.is_installed("ancrage.surveys"):
-        return []
-    try:
-        selectors = importlib.import_module("ancrage.surveys.selectors")
-    except ImportError:
-        return []
-    highlights = getattr(selectors, "annual_highlights", None)
-    if highlights is None:
-        return []
-    found = highlights(user=user, organization=organization, start=period.start, end=period.end)
+    """The year's survey results and public "you said, we did" actions, in plain words
+    (`surveys.results.annual_highlights`), each number of respondents suppressed like every
+    other count. Empty when the organization ran no survey that year."""
+    found = annual_highlights(
+        user=user,
+        organization=organization,
+        start=period.start,
+        end=period.end,
+        threshold=threshold,
+    )
     return [
         SurveyHighlight(str(question), str(answer), lone(respondents, threshold=threshold))
         for question, answer, respondents in found
@@ -836,9 +828,7 @@ def _compare(
                 v if lone(h.services, threshold=threshold) is not None else None
                 for v, h in zip(values, (now, before), strict=True)
             ]
-        changes.append(
-            Change(key, label, values[0], values[1], kind == "money", previous.label)
-        )
+        changes.append(Change(key, label, values[0], values[1], kind == "money", previous.label))
     return changes
 
 
