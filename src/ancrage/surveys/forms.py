@@ -317,7 +317,7 @@ class ChoiceForm(AliasedErrors, forms.Form):
         return {"fr": self.cleaned_data["label_fr"], "en": self.cleaned_data["label_en"]}
 
 
-class TranslationForm(forms.Form):
+class TranslationForm(ServiceErrorsMixin, forms.Form):
     """Every text of a questionnaire in one language, each field beside its French."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

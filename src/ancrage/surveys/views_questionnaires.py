@@ -238,7 +238,6 @@ def questionnaire_translate(request: HttpRequest, pk: int, language: str) -> Htt
         questions=questions,
         language=language,
     )
-    form.add_service_errors = lambda error: form.add_error(None, error.messages)  # type: ignore[attr-defined]
     return form_page(
         request,
         form,
