@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from ancrage.grants import allocation as allocation_module
 from ancrage.grants.allocation import Candidate, Options, allocate, greedy, to_cents
 
 YEARS = (2026, 2027, 2028)
@@ -321,6 +322,27 @@ def test_500_generated_applications_every_constraint_holds(seed, partial):
     # The envelope is nearly used: what is left each year is less than the smallest floor.
     spent = allocation.allocated_by_year()
     assert all(spent[y] <= envelopes[y] for y in YEARS)
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6, 7])
+def test_ruling_out_candidates_by_reduced_costs_keeps_the_optimum(seed, monkeypatch):
+    """With many candidates and partial funding, those no optimum can fund are ruled out before
+    the exact solve: the optimum is the same as the plain program's."""
+    candidates, envelopes, objectives = generated(150, seed)
+    envelopes = dict.fromkeys(YEARS, Decimal("600000.00"))
+    options = Options(
+        partial=True,
+        floor_share=Decimal("0.4"),
+        one_per_objective=True,
+        cap_per_organization=Decimal("450000.00"),
+        objectives=objectives,
+    )
+    pruned = allocate(candidates, envelopes, options)
+    monkeypatch.setattr(allocation_module, "PRUNE_FROM", 10**9)
+    plain = allocate(candidates, envelopes, options)
+    assert_respects(pruned, candidates, envelopes, options)
+    assert pruned.optimal and plain.optimal
+    assert abs(pruned.total_score - plain.total_score) <= plain.total_score * Decimal("1e-6")
 
 
 def test_a_large_case_with_generous_envelopes_funds_everyone_in_full():
