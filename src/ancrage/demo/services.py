@@ -33,6 +33,7 @@ from ancrage.demo.montreal import (
 )
 from ancrage.directory.models import Service
 from ancrage.funding.demo import reset_funding, seed_funding
+from ancrage.grants.demo import reset_grants, seed_grants
 from ancrage.network.models import Membership, Organization, Partnership, Site
 from ancrage.network.services import (
     membership_add,
@@ -40,6 +41,9 @@ from ancrage.network.services import (
     partnership_create,
     site_create,
 )
+from ancrage.surveys.demo import seed_surveys
+from ancrage.surveys.demo_roundtables import reset_round_tables, seed_round_tables
+from ancrage.surveys.models import Survey
 
 User = get_user_model()
 
@@ -242,6 +246,9 @@ def demo_seed(*, seed: int = DEFAULT_SEED, stdout: TextIO | None = None) -> Demo
         demo_activities(seed=seed, stdout=stdout)
         seed_directory(seed=seed, stdout=stdout)
         seed_funding(stdout=stdout)
+        seed_surveys(seed=seed, stdout=stdout)
+        seed_round_tables(stdout=stdout)
+        seed_grants(stdout=stdout)
     return demo_summary(seed=seed, seconds=time.monotonic() - started)
 
 
@@ -268,7 +275,12 @@ def demo_reset(*, stdout: TextIO | None = None) -> dict[str, Any]:
     Attendance.objects.all().delete()
     Activity.objects.all().delete()
     OutreachContact.objects.all().delete()
-    removed["funding_programs"] = reset_funding()  # a program protects its funder
+    # Answers protect their questions: the surveys (and their answers) go first.
+    removed["surveys"] = Survey.objects.all().delete()[0]
+    # Grants, round tables and funding programs protect the organizations they name.
+    removed["grant_calls"] = reset_grants()
+    removed["round_tables"] = reset_round_tables()
+    removed["funding_programs"] = reset_funding()
     Partnership.objects.all().delete()
     Membership.objects.all().delete()
     Site.objects.all().delete()
