@@ -7,6 +7,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ancrage.core import tenancy
+from ancrage.core.choices import OrganizationKind
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,16 @@ class NavItem:
     capability: str | None = None  # None: anyone signed in
     staff_only: bool = False
     public: bool = False  # shown to visitors who are not signed in too
+    kinds: tuple[str, ...] = ()  # only where the capability is held in such an organization
 
+
+# Organizations that publish calls for projects.
+FUNDERS = (
+    OrganizationKind.FUNDER,
+    OrganizationKind.CITY_SERVICE,
+    OrganizationKind.BOROUGH,
+    OrganizationKind.FOUNDATION,
+)
 
 # The navigation, as data: an entry shows when the user holds its capability somewhere.
 NAVIGATION: tuple[NavItem, ...] = (
@@ -32,6 +42,17 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Portfolio"), "funding:portfolio", tenancy.VIEW_PORTFOLIO),
     NavItem(_("Organizations followed"), "funding:advisor_home", tenancy.ADVISE),
     NavItem(_("Reports received"), "reporting:received", tenancy.ADVISE),
+    NavItem(_("Surveys"), "surveys:home", tenancy.MANAGE_SURVEYS),
+    NavItem(
+        _("Round tables"),
+        "surveys:table_list",
+        tenancy.RUN_ROUND_TABLE,
+        kinds=(OrganizationKind.ROUND_TABLE,),
+    ),
+    NavItem(_("Calls for projects"), "grants:call_list", tenancy.MANAGE_CALLS, kinds=FUNDERS),
+    NavItem(_("Our applications"), "grants:my_applications", tenancy.APPLY_GRANTS),
+    NavItem(_("Reviews"), "grants:review_list", tenancy.REVIEW_GRANTS),
+    NavItem(_("Overlap"), "insights:queue", tenancy.REVIEW_OVERLAP),
     NavItem(_("Funding"), "funding:program_list", tenancy.VIEW_FUNDING),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 )
@@ -45,6 +66,8 @@ def navigation_for(user) -> list[dict]:
         if item.staff_only and not user.is_staff:
             continue
         if item.capability and not tenancy.has_capability(user, item.capability):
+            continue
+        if item.kinds and not tenancy.holds_in_kinds(user, item.capability, item.kinds):
             continue
         items.append(
             {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}

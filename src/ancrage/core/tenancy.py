@@ -273,6 +273,19 @@ def has_capability(user: Any, capability: str, organization_id: int | None = Non
     return grant.covers(organization_id)
 
 
+def holds_in_kinds(user: Any, capability: str, kinds: Iterable[str]) -> bool:
+    """Whether the user holds the capability in an organization of one of these kinds (e.g. a
+    call for projects is managed in a funder, not in every organization whose director it is)."""
+    grant = grant_for(user, capability)
+    if grant.everywhere:
+        return True
+    wanted = set(kinds)
+    return any(
+        organization_id in grant.organization_ids and kind in wanted
+        for organization_id, _role, kind in _active_memberships(user)
+    )
+
+
 def _owner_path(model: type[models.Model]) -> str:
     try:
         return model.TENANT_OWNER  # type: ignore[attr-defined]
