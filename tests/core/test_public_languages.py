@@ -49,9 +49,17 @@ def public_pages(db):
     service = factories.published_service(
         library, languages=["fr", "ar"], audiences=["newcomers"], is_free=False
     )
+    from tests.surveys.conftest import open_survey
+
+    survey = open_survey(library)
+    table = factories.OrganizationFactory(name="Table de quartier", kind="round_table")
     return [
         reverse("home"),
         reverse("activities:calendar"),
+        reverse("surveys:answer", args=[survey.token]),
+        reverse("surveys:public_actions", args=[library.pk]),
+        reverse("surveys:tracker", args=[table.pk]),
+        reverse("grants:public_calls"),
         reverse("directory:search"),
         reverse("directory:search") + "?q=logement&need=housing",
         reverse("directory:search") + "?q=zzzz-nothing-matches",
