@@ -25,6 +25,7 @@ from ancrage.grants.models import ApplicationState, GrantCall, ReviewAssignment
 
 MANAGE = tenancy.MANAGE_CALLS
 OVERLAPS_SHOWN = 3
+OVERLAPS_RANKED = 10  # the ranking shows what exists close to the first ten
 
 
 def _not_allowed(request: HttpRequest, *methods: str) -> HttpResponse | None:
@@ -290,9 +291,13 @@ def call_ranking(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "standing": s,
             "by_criterion": [s.by_criterion.get(c.pk) for c in criteria],
-            "overlaps": _overlaps(s.application, OVERLAPS_SHOWN),
+            # The check reads the directory and encodes texts: for the best ranked only (those
+            # the allocation weighs first); the others link to their page, where it is shown.
+            "overlaps": _overlaps(s.application, OVERLAPS_SHOWN)
+            if position < OVERLAPS_RANKED
+            else None,
         }
-        for s in standings
+        for position, s in enumerate(standings)
     ]
     return render(
         request,
@@ -302,6 +307,7 @@ def call_ranking(request: HttpRequest, pk: int) -> HttpResponse:
             "criteria": criteria,
             "rows": rows,
             "reviewed": sum(1 for s in standings if s.average is not None),
+            "overlaps_ranked": OVERLAPS_RANKED,
             "now": timezone.now(),
         },
     )
