@@ -191,3 +191,43 @@ def test_only_review_holders_decide(pair, director_a):
 
     with pytest.raises(PermissionDenied):
         services.suggestion_decide(actor=director_a, suggestion=pair[2], state="duplicate")
+
+
+def test_the_vectorised_scoring_keeps_exactly_the_pairs_of_the_plain_rule():
+    import random
+    from itertools import combinations
+
+    import numpy as np
+
+    rng = random.Random(5)
+    codes = list(overlap.BOROUGH_CODES)
+    items = [
+        overlap.Item(
+            kind="service",
+            id=f"{i:03d}",
+            organization_id=rng.randrange(8),
+            name="",
+            text="",
+            language="fr",
+            needs=frozenset(rng.sample(["housing", "food", "jobs"], rng.randint(0, 2))),
+            audiences=frozenset(rng.sample(["youth", "women", "seniors"], rng.randint(0, 2))),
+            languages=frozenset(rng.sample(["fr", "en", "es"], rng.randint(0, 2))),
+            boroughs=frozenset(rng.sample(codes, rng.randint(1, 2))),
+            slots=frozenset({(rng.randrange(2), 9)} if rng.random() < 0.5 else set()),
+        )
+        for i in range(80)
+    ]
+    vectors = np.random.default_rng(5).normal(size=(80, 16)).astype(np.float32)
+    vectors[:, 0] += 3  # close enough that many pairs pass the similarity floor
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    found = {(p.a.key, p.b.key): p.score for p in overlap.find_pairs(items, vectors)}
+    expected = {}
+    for x, y in combinations(range(80), 2):
+        similarity = float(vectors[x] @ vectors[y])
+        pair = overlap.score_pair(*overlap._canonical(items[x], items[y]), similarity)
+        if pair and similarity >= overlap.SIMILARITY_FLOOR and pair.score >= overlap.SUGGEST_MIN:
+            expected[(pair.a.key, pair.b.key)] = pair.score
+    assert expected and found.keys() == expected.keys()
+    assert all(abs(found[k] - expected[k]) < 1e-3 for k in expected)
+    one = overlap.find_pairs(items, vectors, only=[7])
+    assert {(p.a.key, p.b.key) for p in one} == {k for k in expected if ("service", "007") in k}

@@ -19,6 +19,7 @@ similarities and one more gives which boroughs touch; Python only sees the few s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -34,7 +35,7 @@ from ancrage.core.models import Borough
 from ancrage.core.reference_data import BOROUGHS
 from ancrage.core.translated import pick
 from ancrage.directory import search
-from ancrage.directory.models import Schedule, Service, ServiceEmbedding, ServiceStatus
+from ancrage.directory.models import Schedule, Service, ServiceEmbedding
 
 from .models import ItemKind
 
@@ -100,6 +101,7 @@ DUPLICATE_THRESHOLD = 0.72
 SESSION_WINDOW_DAYS = 90
 
 
+@functools.cache
 def neighbours() -> dict[str, frozenset[str]]:
     both: dict[str, set[str]] = {code: set() for code in BOROUGH_CODES}
     for code, others in NEIGHBOURS.items():
@@ -200,38 +202,63 @@ def _schedule_words(slots: Iterable[tuple[int, int]]) -> str:
 
 
 def service_items(services=None) -> list[Item]:
-    """Published, not discontinued services as items (all of them, or those of a queryset)."""
+    """Published, not discontinued services as items (all of them, or those of a queryset).
+
+    Flat rows, not model instances: a refresh reads a few hundred services and the city's run
+    20,000, where building instances and their prefetched relations was most of the time.
+    """
+    from ancrage.directory.models import ServiceAtLocation
+
     queryset = search.public_services() if services is None else services
-    queryset = queryset.select_related("organization__borough").prefetch_related(
-        "needs", "audiences", "languages", "locations__location__borough"
+    rows = list(
+        queryset.values_list(
+            "id", "organization_id", "organization__borough__code", "names", "descriptions"
+        )
     )
-    rows = list(queryset)
+    if not rows:
+        return []
+    # Few ids: a list; many: the query itself (SQLite's limit on parameters).
+    ids = [row[0] for row in rows] if len(rows) <= 500 else queryset.values("pk")
+    sets: dict[str, dict] = {}
+    for name, through, code in (
+        ("needs", Service.needs.through, "taxonomyterm__code"),
+        ("audiences", Service.audiences.through, "audience__code"),
+        ("languages", Service.languages.through, "language__code"),
+        ("boroughs", ServiceAtLocation, "location__borough__code"),
+    ):
+        found: dict = defaultdict(set)
+        for service_id, value in through.objects.filter(service_id__in=ids).values_list(
+            "service_id", code
+        ):
+            if value is not None:
+                found[service_id].add(value)
+        sets[name] = found
     slots: dict = defaultdict(set)
-    for service_id, byday, opens, closes in Schedule.objects.filter(
-        service__in=[s.pk for s in rows]
-    ).values_list("service_id", "byday", "opens_at", "closes_at"):
+    for service_id, byday, opens, closes in Schedule.objects.filter(service_id__in=ids).values_list(
+        "service_id", "byday", "opens_at", "closes_at"
+    ):
         slots[service_id] |= slots_of(byday, opens, closes)
     items = []
-    for service in rows:
-        boroughs = {link.location.borough.code for link in service.locations.all()}
-        if not boroughs and service.organization.borough_id:
-            boroughs = {service.organization.borough.code}
-        language, text = search.index_text(service.names, service.descriptions)
+    for service_id, organization_id, organization_borough, names, descriptions in rows:
+        boroughs = sets["boroughs"].get(service_id) or (
+            {organization_borough} if organization_borough else set()
+        )
+        language, text = search.index_text(names, descriptions)
         items.append(
             Item(
                 kind=ItemKind.SERVICE,
-                id=str(service.pk),
-                organization_id=service.organization_id,
-                name=service.name,
+                id=str(service_id),
+                organization_id=organization_id,
+                name=pick(names),
                 text=text,
                 language=language,
-                needs=frozenset(t.code for t in service.needs.all()),
-                audiences=frozenset(a.code for a in service.audiences.all()),
-                languages=frozenset(lang.code for lang in service.languages.all()),
+                needs=frozenset(sets["needs"].get(service_id, ())),
+                audiences=frozenset(sets["audiences"].get(service_id, ())),
+                languages=frozenset(sets["languages"].get(service_id, ())),
                 boroughs=frozenset(boroughs),
-                slots=frozenset(slots[service.pk]),
-                schedule_text=_schedule_words(slots[service.pk]),
-                source=json.dumps([service.names, service.descriptions], sort_keys=True),
+                slots=frozenset(slots[service_id]),
+                schedule_text=_schedule_words(slots[service_id]),
+                source=json.dumps([names, descriptions], sort_keys=True),
             )
         )
     return items
@@ -341,13 +368,27 @@ def vectors_for(items: Sequence[Item]) -> np.ndarray:
 # Pairs
 
 
-@dataclass(frozen=True)
 class Pair:
-    a: Item
-    b: Item
-    score: float
-    similarity: float
-    evidence: dict
+    """A candidate pair (canonical order) and its score; the evidence is built when first read.
+
+    All-pairs detection yields hundreds of thousands of pairs: most are only counted or compared
+    by key, so building their evidence up front would be the slowest part of the run.
+    """
+
+    __slots__ = ("a", "b", "score", "similarity", "_evidence")
+
+    def __init__(self, a: Item, b: Item, score: float, similarity: float) -> None:
+        self.a, self.b, self.score, self.similarity = a, b, score, similarity
+        self._evidence: dict | None = None
+
+    def __repr__(self) -> str:
+        return f"Pair({self.a.key}, {self.b.key}, {self.score})"
+
+    @property
+    def evidence(self) -> dict:
+        if self._evidence is None:
+            self._evidence = evidence_of(self.a, self.b, self.similarity)
+        return self._evidence
 
     @property
     def likely_duplicate(self) -> bool:
@@ -362,21 +403,41 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def evidence_of(a: Item, b: Item, similarity: float) -> dict:
+    """What matched between two items, as the review pages show it."""
+    distance = borough_distance(a.boroughs, b.boroughs)
+    return {
+        "similarity": round(float(similarity), 3),
+        "languages_compared": [a.language, b.language],
+        "needs": sorted(a.needs & b.needs),
+        "audiences": sorted(a.audiences & b.audiences),
+        "languages": sorted(a.languages & b.languages),
+        "boroughs": sorted(a.boroughs & b.boroughs) if distance == 0 else [],
+        "boroughs_a": sorted(a.boroughs),
+        "boroughs_b": sorted(b.boroughs),
+        "distance": "same" if distance == 0 else "neighbouring",
+        "schedule_a": a.schedule_text,
+        "schedule_b": b.schedule_text,
+        "schedules_overlap": bool(a.slots & b.slots) if a.slots and b.slots else None,
+    }
+
+
 def score_pair(a: Item, b: Item, similarity: float) -> Pair | None:
-    """The pair's score and evidence, or None when the rules say it is no candidate."""
+    """One pair's score, or None when the rules say it is no candidate.
+
+    The rule written plainly, one pair at a time: `find_pairs` applies the same rule to whole
+    blocks in numpy (`_score_block`), and a test holds the two equal.
+    """
     if a.organization_id == b.organization_id:
         return None
-    needs = a.needs & b.needs
-    if a.needs and b.needs and not needs:
+    if a.needs and b.needs and not a.needs & b.needs:
         return None
-    audiences = a.audiences & b.audiences
-    if a.audiences and b.audiences and not audiences:
+    if a.audiences and b.audiences and not a.audiences & b.audiences:
         return None
     distance = borough_distance(a.boroughs, b.boroughs)
     if distance is None:
         return None
-    schedule_overlap = bool(a.slots & b.slots) if a.slots and b.slots else None
-    if schedule_overlap is False:
+    if a.slots and b.slots and not a.slots & b.slots:
         return None
     need_part = _jaccard(a.needs, b.needs) if a.needs and b.needs else 0.5
     audience_part = _jaccard(a.audiences, b.audiences) if a.audiences and b.audiences else 0.5
@@ -389,25 +450,111 @@ def score_pair(a: Item, b: Item, similarity: float) -> Pair | None:
         + WEIGHTS["languages"] * language_part
         + WEIGHTS["place"] * place_part
     )
-    evidence = {
-        "similarity": round(float(similarity), 3),
-        "languages_compared": [a.language, b.language],
-        "needs": sorted(needs),
-        "audiences": sorted(audiences),
-        "languages": sorted(a.languages & b.languages),
-        "boroughs": sorted(a.boroughs & b.boroughs) if distance == 0 else [],
-        "boroughs_a": sorted(a.boroughs),
-        "boroughs_b": sorted(b.boroughs),
-        "distance": "same" if distance == 0 else "neighbouring",
-        "schedule_a": a.schedule_text,
-        "schedule_b": b.schedule_text,
-        "schedules_overlap": schedule_overlap,
-    }
-    return Pair(a, b, round(float(score), 4), float(similarity), evidence)
+    return Pair(a, b, round(float(score), 4), float(similarity))
 
 
 def _canonical(a: Item, b: Item) -> tuple[Item, Item]:
     return (a, b) if a.key <= b.key else (b, a)
+
+
+_WORD_MASK = (1 << 64) - 1
+
+
+def _bits(sets: Sequence[Iterable], vocabulary: dict | None = None) -> np.ndarray:
+    """Sets as rows of bits (uint64 words): intersections become `&` and a popcount."""
+    if vocabulary is None:
+        vocabulary = {code: i for i, code in enumerate(sorted(set().union(*map(set, sets))))}
+    words = max(1, (len(vocabulary) + 63) // 64)
+    masks = [sum(1 << vocabulary[code] for code in values if code in vocabulary) for values in sets]
+    result = np.zeros((len(sets), words), dtype=np.uint64)
+    for word in range(words):
+        result[:, word] = np.fromiter(
+            ((mask >> (64 * word)) & _WORD_MASK for mask in masks),
+            dtype=np.uint64,
+            count=len(masks),
+        )
+    return result
+
+
+def _count(bits: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
+
+
+class _Features:
+    """Each item's needs, audiences, languages, boroughs and hours as bit rows, computed once."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.organizations = np.array([item.organization_id for item in items], dtype=np.int64)
+        self.needs = _bits([item.needs for item in items])
+        self.audiences = _bits([item.audiences for item in items])
+        self.languages = _bits([item.languages for item in items])
+        self.boroughs = _bits(
+            [item.boroughs for item in items], {code: i for i, code in enumerate(BOROUGH_CODES)}
+        )
+        self.slots = _bits(
+            [{day * 24 + hour for day, hour in item.slots} for item in items],
+            {slot: slot for slot in range(7 * 24)},
+        )
+        self.counts = {
+            name: _count(getattr(self, name))
+            for name in ("needs", "audiences", "languages", "slots")
+        }
+        # Same or neighbouring boroughs: the item's boroughs times the adjacency matrix.
+        places = np.zeros((len(items), len(BOROUGH_CODES)), dtype=np.float32)
+        index = {code: i for i, code in enumerate(BOROUGH_CODES)}
+        for row, item in enumerate(items):
+            for code in item.boroughs:
+                if code in index:
+                    places[row, index[code]] = 1
+        self.places = places
+        self.reach = places @ _adjacency()
+
+
+def _part(features: _Features, name: str, left: np.ndarray, right: np.ndarray):
+    """(Jaccard part — 0.5 when a side declares none —, rejected) of one kind of set."""
+    bits = getattr(features, name)
+    common = _count(bits[left] & bits[right])
+    count_left, count_right = features.counts[name][left], features.counts[name][right]
+    both = (count_left > 0) & (count_right > 0)
+    union = np.maximum(count_left + count_right - common, 1)
+    return np.where(both, common / union, 0.5), both & (common == 0)
+
+
+def _score_block(
+    features: _Features, left: np.ndarray, right: np.ndarray, similarity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`score_pair` over arrays of pairs (rows already near and of different organizations):
+    (scores rounded as `score_pair` rounds them, kept)."""
+    need_part, need_no = _part(features, "needs", left, right)
+    audience_part, audience_no = _part(features, "audiences", left, right)
+    language_part, _unused = _part(features, "languages", left, right)
+    _slot_part, slot_no = _part(features, "slots", left, right)
+    same = _count(features.boroughs[left] & features.boroughs[right]) > 0
+    score = (
+        WEIGHTS["similarity"] * np.maximum(similarity.astype(np.float64), 0.0)
+        + WEIGHTS["needs"] * need_part
+        + WEIGHTS["audiences"] * audience_part
+        + WEIGHTS["languages"] * language_part
+        + WEIGHTS["place"] * np.where(same, 1.0, 0.5)
+    )
+    return np.round(score, 4), ~(need_no | audience_no | slot_no)
+
+
+def _candidates(items: Sequence[Item], focus: Item) -> list[int]:
+    """Rows that could pair with `focus` at all: a cheap filter before building any matrix."""
+    near = set(focus.boroughs)
+    for code in focus.boroughs:
+        near |= neighbours().get(code, frozenset())
+    return [
+        row
+        for row, item in enumerate(items)
+        if item is focus
+        or (
+            item.organization_id != focus.organization_id
+            and (not item.needs or not focus.needs or item.needs & focus.needs)
+            and item.boroughs & near
+        )
+    ]
 
 
 def find_pairs(
@@ -420,18 +567,20 @@ def find_pairs(
     """Candidate pairs scoring at least `minimum`; with `only`, just pairs involving those rows.
 
     Blocking: per need, a similarity matrix and a "boroughs touch" matrix restricted to the items
-    of that need; items declaring no need (projects) join every block.
+    of that need; items declaring no need (projects) join every block. Within a block the rule
+    and the score are computed on arrays; a `Pair` is made only for the pairs kept, highest score
+    first, and its evidence only when read.
     """
     if not items:
         return []
-    borough_index = {code: i for i, code in enumerate(BOROUGH_CODES)}
-    places = np.zeros((len(items), len(BOROUGH_CODES)), dtype=np.float32)
-    for row, item in enumerate(items):
-        for code in item.boroughs:
-            if code in borough_index:
-                places[row, borough_index[code]] = 1
-    reach = places @ _adjacency()  # row i: boroughs the item is in or touches
-    organizations = np.array([item.organization_id for item in items], dtype=np.int64)
+    if only is not None and len(set(only)) == 1:
+        # One item's refresh: drop the rows that can never pair with it before any matrix.
+        rows = _candidates(items, items[next(iter(only))])
+        if len(rows) < len(items):
+            focus_row = next(iter(only))
+            subset = [items[r] for r in rows]
+            return find_pairs(subset, vectors[rows], only=[rows.index(focus_row)], minimum=minimum)
+    features = _Features(items)
     blocks: dict[str, list[int]] = defaultdict(list)
     needless = []
     for row, item in enumerate(items):
@@ -446,8 +595,7 @@ def find_pairs(
             blocks["*"] = needless
     focus = np.asarray(sorted(set(only)), dtype=np.int64) if only is not None else None
 
-    seen: set[tuple[int, int]] = set()
-    pairs: list[Pair] = []
+    found_left, found_right, found_similarity, found_score = [], [], [], []
     for rows in blocks.values():
         rows_array = np.asarray(rows, dtype=np.int64)
         if focus is not None:
@@ -457,25 +605,38 @@ def find_pairs(
         else:
             left = rows_array
         similarity = vectors[left] @ vectors[rows_array].T
-        near = (reach[left] @ places[rows_array].T) > 0
-        keep = (
-            (similarity >= SIMILARITY_FLOOR)
-            & near
-            & (organizations[left][:, None] != organizations[rows_array][None, :])
-        )
+        keep = similarity >= SIMILARITY_FLOOR
+        keep &= (features.reach[left] @ features.places[rows_array].T) > 0
+        keep &= features.organizations[left][:, None] != features.organizations[rows_array][None, :]
         if focus is None:
             keep &= np.triu(np.ones(keep.shape, dtype=bool), k=1)
-        for i, j in zip(*np.nonzero(keep), strict=True):
-            first, second = int(left[i]), int(rows_array[j])
-            key = (min(first, second), max(first, second))
-            if key in seen:
-                continue
-            seen.add(key)
-            a, b = _canonical(items[key[0]], items[key[1]])
-            pair = score_pair(a, b, float(similarity[i, j]))
-            if pair is not None and pair.score >= minimum:
-                pairs.append(pair)
-    pairs.sort(key=lambda p: -p.score)
+        i, j = np.nonzero(keep)
+        if not len(i):
+            continue
+        first, second = left[i], rows_array[j]
+        scores, allowed = _score_block(features, first, second, similarity[i, j])
+        kept = allowed & (scores >= minimum)
+        found_left.append(np.minimum(first, second)[kept])
+        found_right.append(np.maximum(first, second)[kept])
+        found_similarity.append(similarity[i, j][kept])
+        found_score.append(scores[kept])
+    if not found_left:
+        return []
+    lows, highs = np.concatenate(found_left), np.concatenate(found_right)
+    similarities, scores = np.concatenate(found_similarity), np.concatenate(found_score)
+    # A pair sharing several needs is found in several blocks, with the same score: keep one.
+    _keys, first_seen = np.unique(lows * len(items) + highs, return_index=True)
+    order = first_seen[np.argsort(-scores[first_seen], kind="stable")]
+    pairs = []
+    for low, high, score, similarity in zip(
+        lows[order].tolist(),
+        highs[order].tolist(),
+        scores[order].tolist(),
+        similarities[order].tolist(),
+        strict=True,
+    ):
+        a, b = _canonical(items[low], items[high])
+        pairs.append(Pair(a, b, score, similarity))
     return pairs
 
 
@@ -495,8 +656,14 @@ def item_of(obj) -> Item | None:
     return found[0] if found else None
 
 
-def neighbours_of(item: Item) -> list[Item]:
-    """The items that could pair with `item`: same needs, same or neighbouring boroughs."""
+def neighbours_of(item: Item, vector: np.ndarray | None = None) -> list[Item]:
+    """The items that could pair with `item`: same needs, same or neighbouring boroughs.
+
+    With the item's `vector`, services whose stored search vector is far from it (below
+    `SIMILARITY_FLOOR`) are left out before their rows are read: at city scale a borough and its
+    neighbours hold thousands of services of a need, and only a few hundred are close. Services
+    without a stored vector are kept (they are encoded).
+    """
     from ancrage.activities.models import Activity
     from ancrage.grants.models import Application
 
@@ -514,18 +681,38 @@ def neighbours_of(item: Item) -> list[Item]:
     if item.needs:
         services = services.filter(needs__code__in=item.needs)
         activities = activities.filter(needs__code__in=item.needs)
-    services = services.exclude(organization_id=item.organization_id).exclude(
-        status=ServiceStatus.DEFUNCT
-    )
+    services = services.exclude(organization_id=item.organization_id)
     activities = activities.exclude(organization_id=item.organization_id)
     applications = Application.objects.filter(boroughs__in=boroughs).exclude(
         organization_id=item.organization_id
     )
+    if vector is not None:
+        services = _close_services(services, vector)
     return (
         service_items(services.distinct())
         + activity_items(activities.distinct())
         + project_items(applications.distinct())
     )
+
+
+def _close_services(services, vector: np.ndarray):
+    """Of `services`, those whose stored vector is close to `vector`, or that have none."""
+    candidates = list(set(services.values_list("pk", flat=True)))
+    if not candidates:
+        return services.none()
+    ids, blobs = [], []
+    for start in range(0, len(candidates), 5_000):  # SQLite's limit on parameters
+        for service_id, blob in ServiceEmbedding.objects.filter(
+            service_id__in=candidates[start : start + 5_000]
+        ).values_list("service_id", "vector"):
+            ids.append(service_id)
+            blobs.append(bytes(blob))
+    close = set(candidates) - set(ids)
+    if ids:
+        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
+        similarity = matrix @ vector.astype(np.float32)
+        close |= {ids[i] for i in np.nonzero(similarity >= SIMILARITY_FLOOR)[0].tolist()}
+    return Service.objects.filter(pk__in=sorted(close))
 
 
 def clusters(

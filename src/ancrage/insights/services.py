@@ -115,7 +115,7 @@ def overlap_refresh_for(obj: Any) -> SyncReport:
     item = overlap.item_of(obj)
     if item is None:  # unpublished, discontinued, not funded: its open suggestions go
         return _store([], existing)
-    items = [item, *overlap.neighbours_of(item)]
+    items = [item, *overlap.neighbours_of(item, overlap.vectors_for([item])[0])]
     pairs = overlap.find_pairs(items, overlap.vectors_for(items), only=[0])
     return _store(pairs, existing)
 
