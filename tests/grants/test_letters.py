@@ -90,6 +90,8 @@ def test_a_declined_project_is_told_so_with_its_score(decided):
 def test_the_same_decision_gives_the_same_bytes(decided):
     first = letters.letter_pdf(decided["Alpha"], language="en")
     assert letters.letter_pdf(decided["Alpha"], language="en") == first
+    decided["Alpha"].save()  # a later change to the project does not redate its letter
+    assert letters.letter_pdf(decided["Alpha"], language="en") == first
     assert letters.filename(decided["Alpha"], "fr-ca").startswith(
         "lettre-decision-montreal-inclusive-"
     )

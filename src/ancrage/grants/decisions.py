@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ancrage.core import tenancy
@@ -310,7 +311,9 @@ def run_adopt(*, actor: Any, run: AllocationRun, now: datetime | None = None) ->
                 )
     Award.objects.bulk_create(awards)
     current.is_decision = True
-    current.save(update_fields=["is_decision"])
+    # When it was adopted: the date of the decision letters (the run may be older).
+    current.result = {**(current.result or {}), "adopted_at": (now or timezone.now()).isoformat()}
+    current.save(update_fields=["is_decision", "result"])
     services.call_decide(actor=actor, call=call, now=now)
     audit_record(
         actor=actor,

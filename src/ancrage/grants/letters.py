@@ -2,12 +2,13 @@
 
 A funded project's letter gives the amount of every year and the total (and the share of the
 request when it is funded in part); a declined project's letter says so and gives its score. The
-letter is dated on the day of the decision and made only from what is stored: the same decision
-gives the same bytes.
+letter is dated on the day the decision was adopted and made only from what is stored: the same
+decision gives the same bytes.
 """
 
 import re
 import unicodedata
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +54,10 @@ def context(application: Application, *, language: str) -> dict[str, Any]:
     share = (decision.result or {}).get("shares", {}).get(str(application.pk))
     share = Decimal(share) if share is not None else None
     score = (decision.result or {}).get("scores", {}).get(str(application.pk))
-    decided_on = timezone.localtime(application.updated_at).date()
+    adopted = (decision.result or {}).get("adopted_at")
+    decided_at = timezone.localtime(
+        datetime.fromisoformat(adopted) if adopted else application.updated_at
+    )
     return {
         "language": language,
         "funded": funded,
@@ -62,8 +66,8 @@ def context(application: Application, *, language: str) -> dict[str, Any]:
         "organization": application.organization.name,
         "title": application.title,
         "reference": f"{call.code}-{application.pk}",
-        "date": date_format(decided_on, "DATE_FORMAT"),
-        "date_iso": timezone.localtime(application.updated_at).isoformat(timespec="seconds"),
+        "date": date_format(decided_at.date(), "DATE_FORMAT"),
+        "date_iso": decided_at.isoformat(timespec="seconds"),
         "awards": [
             {
                 "year": award.year,
