@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -88,3 +89,35 @@ def duplicate_clusters() -> list[list[tuple[str, str]]]:
         "kind_a", "id_a", "kind_b", "id_b"
     )
     return overlap.clusters(((ka, ia), (kb, ib)) for ka, ia, kb, ib in rows)
+
+
+def coverage(user: Any) -> dict[str, Any]:
+    """The city's coverage gaps (REVIEW_OVERLAP holders only): cells, heat map, languages."""
+    from . import coverage as gaps
+
+    if not tenancy.has_capability(user, tenancy.REVIEW_OVERLAP):
+        raise PermissionDenied
+    cells = gaps.coverage_cells()
+    boroughs = sorted({(c.borough, c.borough_name) for c in cells}, key=lambda b: b[1])
+    needs = sorted({(c.need, c.need_name) for c in cells}, key=lambda n: n[1])
+    by_key = {(c.borough, c.need): c for c in cells}
+    heat = [
+        {
+            "name": name,
+            "y": 30 + 22 * row,
+            "ty": 45 + 22 * row,
+            "cells": [
+                {"x": 260 + 22 * col, "cell": by_key[(code, need)]}
+                for col, (need, _n) in enumerate(needs)
+            ],
+        }
+        for row, (code, name) in enumerate(boroughs)
+    ]
+    return {
+        "cells": cells,
+        "heat": heat,
+        "needs": [{"x": 271 + 22 * col, "name": name} for col, (_c, name) in enumerate(needs)],
+        "width": 280 + 22 * len(needs),
+        "height": 40 + 22 * len(boroughs),
+        "languages": gaps.language_gaps(),
+    }

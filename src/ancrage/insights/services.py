@@ -142,3 +142,58 @@ def suggestion_decide(
         request=request,
     )
     return locked
+
+
+# Synthetic demand for the demo: plausible orders of magnitude (recent immigrants per borough and
+# the languages they speak), NOT census figures. The city's coordinators replace them in the admin.
+SYNTHETIC_SOURCE = "Synthetic (demo) — not census data"
+SYNTHETIC_DEMAND: dict[str, tuple[int, dict[str, float]]] = {
+    "ahuntsic-cartierville": (14_500, {"fr": 0.55, "ar": 0.22, "es": 0.12, "en": 0.30}),
+    "anjou": (4_200, {"fr": 0.62, "ar": 0.18, "es": 0.10, "ht": 0.12}),
+    "cote-des-neiges-notre-dame-de-grace": (
+        31_000,
+        {"en": 0.48, "fr": 0.40, "tl": 0.12, "zh": 0.10, "es": 0.11, "ar": 0.09},
+    ),
+    "lachine": (3_600, {"fr": 0.55, "en": 0.35, "es": 0.10}),
+    "lasalle": (9_800, {"fr": 0.45, "en": 0.40, "zh": 0.10, "es": 0.10, "pa": 0.08}),
+    "ile-bizard-sainte-genevieve": (600, {"fr": 0.60, "en": 0.40}),
+    "mercier-hochelaga-maisonneuve": (7_200, {"fr": 0.65, "es": 0.14, "ar": 0.10}),
+    "montreal-nord": (11_300, {"fr": 0.70, "ht": 0.28, "ar": 0.16, "es": 0.08}),
+    "outremont": (1_900, {"fr": 0.65, "en": 0.35, "yi": 0.08}),
+    "pierrefonds-roxboro": (8_100, {"en": 0.50, "fr": 0.35, "ar": 0.12, "pa": 0.09}),
+    "plateau-mont-royal": (8_700, {"fr": 0.70, "en": 0.35, "es": 0.12, "pt": 0.06}),
+    "riviere-des-prairies-pointe-aux-trembles": (5_400, {"fr": 0.70, "ht": 0.15, "ar": 0.10}),
+    "rosemont-la-petite-patrie": (10_200, {"fr": 0.65, "es": 0.15, "ar": 0.12, "vi": 0.05}),
+    "saint-laurent": (24_500, {"fr": 0.45, "ar": 0.30, "en": 0.35, "zh": 0.08, "fa": 0.07}),
+    "saint-leonard": (12_600, {"fr": 0.55, "ar": 0.25, "es": 0.10, "ht": 0.10, "it": 0.04}),
+    "sud-ouest": (5_900, {"fr": 0.60, "en": 0.30, "es": 0.10}),
+    "verdun": (5_300, {"fr": 0.60, "en": 0.30, "es": 0.08}),
+    "ville-marie": (13_900, {"fr": 0.45, "en": 0.45, "zh": 0.12, "ar": 0.08}),
+    "villeray-saint-michel-parc-extension": (
+        26_800,
+        {"fr": 0.50, "ar": 0.18, "es": 0.15, "pa": 0.10, "bn": 0.08, "ur": 0.07, "ht": 0.08},
+    ),
+}
+
+
+@transaction.atomic
+def seed_insights() -> int:
+    """The demo's synthetic newcomer populations (called by the demo; existing rows are kept,
+    so a coordinator's edits survive a new seed). Returns how many boroughs were added."""
+    from ancrage.core.models import Borough
+
+    from .models import CoverageDemand
+
+    added = 0
+    for borough in Borough.objects.filter(code__in=SYNTHETIC_DEMAND):
+        population, shares = SYNTHETIC_DEMAND[borough.code]
+        _row, created = CoverageDemand.objects.get_or_create(
+            borough=borough,
+            defaults={
+                "newcomer_population": population,
+                "language_shares": shares,
+                "source": SYNTHETIC_SOURCE,
+            },
+        )
+        added += created
+    return added

@@ -7,6 +7,8 @@ from . import views
 app_name = "insights"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage.csv", views.coverage_csv, name="coverage_csv"),
     path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion"),
     path(
         "organizations/<int:organization_pk>/",

@@ -3,6 +3,8 @@ about itself, coverage gaps, partnership suggestions. Thin views; writes in `ser
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -106,3 +108,46 @@ def _as_seen_by(organization: Organization, suggestion: OverlapSuggestion) -> di
         "theirs": suggestion.item_b if ours_is_a else suggestion.item_a,
         "other": {"name": other.name, "website": other.website, "borough": other.borough},
     }
+
+
+@login_required
+@require_safe
+def coverage(request: HttpRequest) -> HttpResponse:
+    _require_review(request)
+    return render(request, "insights/coverage.html", selectors.coverage(request.user))
+
+
+@login_required
+@require_safe
+def coverage_csv(request: HttpRequest) -> HttpResponse:
+    from .coverage import csv_safe
+
+    _require_review(request)
+    data = selectors.coverage(request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="coverage.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Borough"),
+            _("Need"),
+            _("Newcomers"),
+            _("Services"),
+            _("Sessions per month"),
+            _("Languages offered"),
+            _("Supply per 1,000 newcomers"),
+        ]
+    )
+    for cell in data["cells"]:
+        writer.writerow(
+            [
+                csv_safe(cell.borough_name),
+                csv_safe(cell.need_name),
+                cell.newcomers,
+                cell.services,
+                cell.sessions_per_month,
+                csv_safe(" ".join(sorted(cell.languages))),
+                cell.supply_per_thousand,
+            ]
+        )
+    return response
