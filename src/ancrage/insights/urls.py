@@ -16,6 +16,11 @@ urlpatterns = [
         name="organization_suggestions",
     ),
     path(
+        "organizations/<int:organization_pk>/partners/",
+        views.partners,
+        name="partners",
+    ),
+    path(
         "organizations/<int:organization_pk>/<int:pk>/",
         views.organization_suggestion,
         name="organization_suggestion",

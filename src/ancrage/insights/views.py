@@ -151,3 +151,16 @@ def coverage_csv(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+@login_required
+@require_safe
+def partners(request: HttpRequest, organization_pk: int) -> HttpResponse:
+    from .partners import partner_suggestions
+
+    organization = tenancy.object_for(Organization, request.user, tenancy.VIEW, pk=organization_pk)
+    return render(
+        request,
+        "insights/partners.html",
+        {"organization": organization, "suggestions": partner_suggestions(organization)},
+    )
