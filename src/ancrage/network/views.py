@@ -30,8 +30,16 @@ from ancrage.network.models import Membership, Organization, Partnership, Site
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "network/welcome.html")
+    # The home page is where staff learn of calls for projects open to their organization.
+    from ancrage.grants.selectors import open_calls_for
+
     return render(
-        request, "network/home.html", {"dashboard": selectors.dashboard_for(user=request.user)}
+        request,
+        "network/home.html",
+        {
+            "dashboard": selectors.dashboard_for(user=request.user),
+            "open_calls": open_calls_for(request.user),
+        },
     )
 
 
