@@ -465,6 +465,7 @@ OBJECT_URLS = {
     },
     "grants:decision_letter": lambda v: {"pk": _grants_of(v).funded.pk, "language": "fr-ca"},
     "insights:organization_suggestions": lambda v: {"organization_pk": v.organization.pk},
+    "insights:partners": lambda v: {"organization_pk": v.organization.pk},
     "insights:organization_suggestion": lambda v: {
         "organization_pk": v.organization.pk,
         "pk": _overlap_of(v).suggestion.pk,
@@ -557,7 +558,11 @@ POST_ONLY = {
 # Reported, not fixed here: these views check the method before the scoping (`require_safe`), so
 # a POST is a 405 whatever the id, B's or forged (it tells nothing and changes nothing), where the
 # project's rule is 404/403 first. `test_a_405_before_the_scoping_tells_nothing` keeps it so.
-METHOD_CHECKED_FIRST = {"insights:organization_suggestions", "insights:organization_suggestion"}
+METHOD_CHECKED_FIRST = {
+    "insights:organization_suggestions",
+    "insights:organization_suggestion",
+    "insights:partners",
+}
 
 
 def _refusals(url_name: str, method: str) -> tuple[int, ...]:
