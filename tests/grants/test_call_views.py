@@ -219,3 +219,13 @@ def test_script_in_a_call_description_is_escaped(client, call):
     call.save()
     content = client.get(reverse("grants:public_call", args=[call.code])).content.decode()
     assert "<script>alert(1)" not in content
+
+
+def test_a_closed_call_leads_to_its_reviewers_ranking_and_allocation(manager_client, funder_org):
+    call = make_call(funder_org, state=CallState.CLOSED)
+    page = manager_client.get(reverse("grants:call_detail", args=[call.pk])).content.decode()
+    for name in ("grants:call_reviewers", "grants:call_ranking", "grants:call_allocation"):
+        assert reverse(name, args=[call.pk]) in page
+    published = make_call(funder_org, code="still-open")
+    page = manager_client.get(reverse("grants:call_detail", args=[published.pk])).content.decode()
+    assert reverse("grants:call_allocation", args=[published.pk]) not in page
