@@ -34,6 +34,7 @@ from ancrage.demo.montreal import (
 from ancrage.directory.models import Service
 from ancrage.funding.demo import reset_funding, seed_funding
 from ancrage.grants.demo import reset_grants, seed_grants
+from ancrage.insights.services import seed_insights
 from ancrage.network.models import Membership, Organization, Partnership, Site
 from ancrage.network.services import (
     membership_add,
@@ -249,6 +250,7 @@ def demo_seed(*, seed: int = DEFAULT_SEED, stdout: TextIO | None = None) -> Demo
         seed_surveys(seed=seed, stdout=stdout)
         seed_round_tables(stdout=stdout)
         seed_grants(stdout=stdout)
+        seed_insights()
     return demo_summary(seed=seed, seconds=time.monotonic() - started)
 
 
