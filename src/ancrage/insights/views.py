@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -71,9 +71,10 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_safe
 def organization_suggestions(request: HttpRequest, organization_pk: int) -> HttpResponse:
     organization = tenancy.object_for(Organization, request.user, tenancy.VIEW, pk=organization_pk)
+    if request.method not in ("GET", "HEAD"):  # after the scope: a foreign id stays a 404
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     suggestions = selectors.with_items(
         list(selectors.suggestions_about(request.user, organization))
     )
@@ -86,9 +87,10 @@ def organization_suggestions(request: HttpRequest, organization_pk: int) -> Http
 
 
 @login_required
-@require_safe
 def organization_suggestion(request: HttpRequest, organization_pk: int, pk: int) -> HttpResponse:
     organization = tenancy.object_for(Organization, request.user, tenancy.VIEW, pk=organization_pk)
+    if request.method not in ("GET", "HEAD"):  # after the scope: a foreign id stays a 404
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     suggestion = selectors.suggestion_about(request.user, organization, pk)
     selectors.with_items([suggestion])
     return render(
@@ -154,11 +156,12 @@ def coverage_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
 def partners(request: HttpRequest, organization_pk: int) -> HttpResponse:
     from .partners import partner_suggestions
 
     organization = tenancy.object_for(Organization, request.user, tenancy.VIEW, pk=organization_pk)
+    if request.method not in ("GET", "HEAD"):  # after the scope: a foreign id stays a 404
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     return render(
         request,
         "insights/partners.html",
