@@ -1,10 +1,9 @@
-"""Grants URLs: calls, applications, review, allocation, funded projects."""
+"""Grants URLs: calls, applications, review, allocation."""
 
 from ancrage.grants import (
     views_allocation,
     views_applications,
     views_calls,
-    views_projects,
     views_review,
 )
 
@@ -14,5 +13,4 @@ urlpatterns = (
     + views_applications.urlpatterns
     + views_review.urlpatterns
     + views_allocation.urlpatterns
-    + views_projects.urlpatterns
 )
