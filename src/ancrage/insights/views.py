@@ -89,9 +89,9 @@ def organization_suggestions(request: HttpRequest, organization_pk: int) -> Http
 @login_required
 def organization_suggestion(request: HttpRequest, organization_pk: int, pk: int) -> HttpResponse:
     organization = tenancy.object_for(Organization, request.user, tenancy.VIEW, pk=organization_pk)
+    suggestion = selectors.suggestion_about(request.user, organization, pk)
     if request.method not in ("GET", "HEAD"):  # after the scope: a foreign id stays a 404
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    suggestion = selectors.suggestion_about(request.user, organization, pk)
     selectors.with_items([suggestion])
     return render(
         request,
