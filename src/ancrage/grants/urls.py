@@ -1,9 +1,10 @@
-"""Grants URLs: calls, applications, review, allocation."""
+"""Grants URLs: calls, applications, review, allocation, funded projects."""
 
 from ancrage.grants import (
     views_allocation,
     views_applications,
     views_calls,
+    views_projects,
     views_review,
 )
 
@@ -13,4 +14,5 @@ urlpatterns = (
     + views_applications.urlpatterns
     + views_review.urlpatterns
     + views_allocation.urlpatterns
+    + views_projects.urlpatterns
 )
