@@ -121,6 +121,14 @@ def _link_partners(activity: Activity, partners: dict[Organization, list[str]]) 
     )
 
 
+def _overlap_refresh_after_commit(activity: Activity) -> None:
+    """The city's overlap suggestions follow an activity's creation or edit, after the commit
+    (`transaction.on_commit`): a failing refresh never blocks the activity's own write."""
+    from ancrage.insights.services import overlap_refresh_on_commit
+
+    overlap_refresh_on_commit(item=activity)
+
+
 @transaction.atomic
 def activity_create(
     *,
@@ -178,6 +186,7 @@ def activity_create(
     activity.needs.set(needs)
     _link_partners(activity, partners)
     audit_record(actor=actor, action="create", target=activity, organization_id=organization.pk)
+    _overlap_refresh_after_commit(activity)
     return activity
 
 
@@ -267,6 +276,7 @@ def activity_update(
         organization_id=organization.pk,
         details={"fields": changes},
     )
+    _overlap_refresh_after_commit(activity)
     return activity
 
 

@@ -612,6 +612,7 @@ def service_publish_content(
     )
     service.is_published = True
     apply_content(service, content)
+    _overlap_refresh_after_commit(service)
     audit_record(
         actor=actor,
         action="change" if number > 1 else "create",
@@ -713,6 +714,17 @@ def revision_save(
     return revision
 
 
+def _overlap_refresh_after_commit(service: Service) -> None:
+    """The city's overlap suggestions follow a publication (a discontinued status included).
+
+    Insights reads every app and the directory knows nothing of it but this call: run after the
+    commit (`transaction.on_commit`), so a failing refresh never blocks a publication.
+    """
+    from ancrage.insights.services import overlap_refresh_on_commit
+
+    overlap_refresh_on_commit(item=service)
+
+
 def _publish(service: Service, revision: ServiceRevision, actor: Any) -> None:
     """Make the revision what the public sees; publishing is verifying."""
     try:
@@ -730,6 +742,7 @@ def _publish(service: Service, revision: ServiceRevision, actor: Any) -> None:
     apply_content(service, content)
     # The revision keeps exactly what was published, with the ids of new places, hours, contacts.
     revision.content = service_content(service)
+    _overlap_refresh_after_commit(service)
     audit_record(
         actor=actor,
         action="change",

@@ -153,12 +153,19 @@ class Item:
     slots: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     schedule_text: str = ""
     source: str = ""  # all of its texts, every language: any edit changes the fingerprint
+    _hash: str = field(default="", init=False, repr=False, compare=False)
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.kind, self.id)
 
     def content_hash(self) -> str:
+        # Kept: a refresh compares one item with hundreds of pairs' fingerprints.
+        if not self._hash:
+            self._hash = self._content_hash()
+        return self._hash
+
+    def _content_hash(self) -> str:
         payload = json.dumps(
             [
                 self.kind,
@@ -342,15 +349,43 @@ def all_items() -> list[Item]:
     return service_items() + activity_items() + project_items()
 
 
-def vectors_for(items: Sequence[Item]) -> np.ndarray:
-    """Encoder vectors: a service's stored search vector when its text is unchanged, else encoded."""
-    stored: dict[str, np.ndarray] = {}
+# Texts encoded here (activities, projects, services edited since the index's build), by hash of
+# their text: a refresh meets the same neighbours' texts again, and encoding is the slow part.
+_ENCODED: dict[str, np.ndarray] = {}
+_ENCODED_MAX = 4_096
+
+
+def _encode_kept(texts: list[tuple[str, str]]) -> np.ndarray:
+    """Vectors of (language, text) pairs, each text encoded once per process."""
+    keys = [search.text_hash(language, text) for language, text in texts]
+    found = {key: _ENCODED[key] for key in keys if key in _ENCODED}
+    todo = sorted({key: text for key, (_l, text) in zip(keys, texts, strict=True)}.items())
+    todo = [(key, text) for key, text in todo if key not in found]
+    if todo:
+        encoded = search.encode([text for _key, text in todo])
+        found.update(zip([key for key, _text in todo], encoded, strict=True))
+        if len(todo) <= _ENCODED_MAX:  # a city-wide run's texts are not kept
+            if len(_ENCODED) + len(todo) > _ENCODED_MAX:
+                _ENCODED.clear()
+            _ENCODED.update((key, found[key]) for key, _text in todo)
+    if not keys:
+        return np.zeros((0, search.VECTOR_DIM), dtype=np.float32)
+    return np.stack([found[key] for key in keys]).astype(np.float32, copy=False)
+
+
+def vectors_for(items: Sequence[Item], stored: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Encoder vectors: a service's stored search vector when its text is unchanged, else encoded.
+
+    `stored` ({"service id:text hash": vector}) when the caller already read them.
+    """
     service_ids = [item.id for item in items if item.kind == ItemKind.SERVICE]
-    if service_ids:
+    if stored is None and service_ids:
+        stored = {}
         for service_id, digest, vector in ServiceEmbedding.objects.filter(
             service_id__in=service_ids
         ).values_list("service_id", "text_hash", "vector"):
             stored[f"{service_id}:{digest}"] = np.frombuffer(bytes(vector), dtype=np.float32)
+    stored = stored or {}
     result = np.zeros((len(items), search.VECTOR_DIM), dtype=np.float32)
     todo = []
     for i, item in enumerate(items):
@@ -360,7 +395,7 @@ def vectors_for(items: Sequence[Item]) -> np.ndarray:
         else:
             todo.append(i)
     if todo:
-        result[todo] = search.encode([items[i].text for i in todo])
+        result[todo] = _encode_kept([(items[i].language, items[i].text) for i in todo])
     return result
 
 
@@ -656,63 +691,95 @@ def item_of(obj) -> Item | None:
     return found[0] if found else None
 
 
-def neighbours_of(item: Item, vector: np.ndarray | None = None) -> list[Item]:
-    """The items that could pair with `item`: same needs, same or neighbouring boroughs.
+def _near(item: Item) -> set[str]:
+    near = set(item.boroughs)
+    for code in item.boroughs:
+        near |= neighbours().get(code, frozenset())
+    return near
 
-    With the item's `vector`, services whose stored search vector is far from it (below
-    `SIMILARITY_FLOOR`) are left out before their rows are read: at city scale a borough and its
-    neighbours hold thousands of services of a need, and only a few hundred are close. Services
-    without a stored vector are kept (they are encoded).
+
+def candidate_services(item: Item):
+    """Published services that could pair with `item` by the rule's cheap parts, as one query:
+    another organization; a need and an audience in common, or none declared; a place in the
+    same or a neighbouring borough (its organization's borough when it names no place).
+
+    Subqueries rather than joins: no duplicate rows, and the database reads each condition once.
+    """
+    from ancrage.directory.models import ServiceAtLocation
+
+    near = _near(item)
+    at_places = ServiceAtLocation.objects.values("service_id")
+    services = (
+        search.public_services()
+        .exclude(organization_id=item.organization_id)
+        .filter(
+            Q(pk__in=at_places.filter(location__borough__code__in=near))
+            | (~Q(pk__in=at_places) & Q(organization__borough__code__in=near))
+        )
+    )
+    for values, through, code in (
+        (item.needs, Service.needs.through, "taxonomyterm__code"),
+        (item.audiences, Service.audiences.through, "audience__code"),
+    ):
+        if values:
+            declared = through.objects.values("service_id")
+            services = services.filter(
+                Q(pk__in=declared.filter(**{f"{code}__in": sorted(values)})) | ~Q(pk__in=declared)
+            )
+    return services
+
+
+def candidate_vectors(item: Item) -> list[tuple]:
+    """(service id, text hash, vector or None) of every candidate service: one query."""
+    return list(
+        candidate_services(item)
+        .order_by()
+        .values_list("pk", "embeddings__text_hash", "embeddings__vector")
+    )
+
+
+def neighbourhood(item: Item, vector: np.ndarray) -> tuple[list[Item], np.ndarray]:
+    """`item` (row 0) and the items that could pair with it, with their vectors.
+
+    Services whose stored vector is far from `vector` (below `SIMILARITY_FLOOR`) are left out
+    before their rows are read: at city scale a borough and its neighbours hold thousands of
+    services of a need, and only a few hundred are close. The candidates and their vectors come in
+    one query; services without a stored vector are kept (they are encoded).
     """
     from ancrage.activities.models import Activity
     from ancrage.grants.models import Application
 
-    near = set(item.boroughs)
-    for code in item.boroughs:
-        near |= neighbours().get(code, frozenset())
-    boroughs = list(Borough.objects.filter(code__in=near))
-    services = search.public_services().filter(
-        Q(locations__location__borough__in=boroughs)
-        | Q(locations__isnull=True, organization__borough__in=boroughs)
-    )
+    rows = candidate_vectors(item)
+    close: set = {service_id for service_id, _digest, blob in rows if blob is None}
+    with_vector = [(service_id, digest, blob) for service_id, digest, blob in rows if blob]
+    stored: dict[str, np.ndarray] = {}
+    if with_vector:
+        matrix = np.frombuffer(
+            b"".join(bytes(blob) for *_rest, blob in with_vector), dtype=np.float32
+        ).reshape(len(with_vector), -1)
+        for i in np.nonzero(matrix @ vector.astype(np.float32) >= SIMILARITY_FLOOR)[0].tolist():
+            service_id, digest, _blob = with_vector[i]
+            close.add(service_id)
+            stored[f"{service_id}:{digest}"] = matrix[i]
+    near = list(Borough.objects.filter(code__in=_near(item)).values_list("pk", flat=True))
     activities = Activity.objects.filter(
-        Q(borough__in=boroughs) | Q(borough__isnull=True, site__borough__in=boroughs)
-    )
+        Q(borough__in=near) | Q(borough__isnull=True, site__borough__in=near)
+    ).exclude(organization_id=item.organization_id)
     if item.needs:
-        services = services.filter(needs__code__in=item.needs)
-        activities = activities.filter(needs__code__in=item.needs)
-    services = services.exclude(organization_id=item.organization_id)
-    activities = activities.exclude(organization_id=item.organization_id)
-    applications = Application.objects.filter(boroughs__in=boroughs).exclude(
+        activities = activities.filter(Q(needs__code__in=item.needs) | Q(needs__isnull=True))
+    applications = Application.objects.filter(boroughs__in=near).exclude(
         organization_id=item.organization_id
     )
-    if vector is not None:
-        services = _close_services(services, vector)
-    return (
-        service_items(services.distinct())
-        + activity_items(activities.distinct())
-        + project_items(applications.distinct())
-    )
-
-
-def _close_services(services, vector: np.ndarray):
-    """Of `services`, those whose stored vector is close to `vector`, or that have none."""
-    candidates = list(set(services.values_list("pk", flat=True)))
-    if not candidates:
-        return services.none()
-    ids, blobs = [], []
-    for start in range(0, len(candidates), 5_000):  # SQLite's limit on parameters
-        for service_id, blob in ServiceEmbedding.objects.filter(
-            service_id__in=candidates[start : start + 5_000]
-        ).values_list("service_id", "vector"):
-            ids.append(service_id)
-            blobs.append(bytes(blob))
-    close = set(candidates) - set(ids)
-    if ids:
-        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
-        similarity = matrix @ vector.astype(np.float32)
-        close |= {ids[i] for i in np.nonzero(similarity >= SIMILARITY_FLOOR)[0].tolist()}
-    return Service.objects.filter(pk__in=sorted(close))
+    items = [
+        item,
+        *(service_items(Service.objects.filter(pk__in=sorted(close))) if close else []),
+        *activity_items(activities.distinct()),
+        *project_items(applications.distinct()),
+    ]
+    vectors = np.zeros((len(items), search.VECTOR_DIM), dtype=np.float32)
+    vectors[0] = vector
+    vectors[1:] = vectors_for(items[1:], stored)
+    return items, vectors
 
 
 def clusters(

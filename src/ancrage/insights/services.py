@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,8 @@ from ancrage.core.models import AuditEvent
 
 from . import overlap
 from .models import OverlapSuggestion, SuggestionState
+
+logger = logging.getLogger(__name__)
 
 DECISIONS = (SuggestionState.DUPLICATE, SuggestionState.COMPLEMENTARY, SuggestionState.DISMISSED)
 
@@ -36,9 +39,10 @@ def _store(pairs: list[overlap.Pair], existing: dict) -> SyncReport:
     A decided pair keeps its decision while both items' content is unchanged; when one changed,
     it comes back to the queue. Undecided suggestions no longer found are removed.
     """
-    created = updated = reopened = 0
+    now = timezone.now()
+    reopened = 0
     found_keys = set()
-    to_create = []
+    to_create, to_update = [], []
     for pair in pairs:
         key = (pair.a.kind, pair.a.id, pair.b.kind, pair.b.id)
         found_keys.add(key)
@@ -61,22 +65,25 @@ def _store(pairs: list[overlap.Pair], existing: dict) -> SyncReport:
         if row.fingerprint == pair.fingerprint:
             continue
         row.score, row.evidence, row.fingerprint = pair.score, pair.evidence, pair.fingerprint
-        fields = ["score", "evidence", "fingerprint", "updated_at"]
+        row.updated_at = now
         if row.state != SuggestionState.NEW:
             row.state, row.decided_by, row.decided_at = SuggestionState.NEW, None, None
-            fields += ["state", "decided_by", "decided_at"]
             reopened += 1
-        row.save(update_fields=fields)
-        updated += 1
+        to_update.append(row)
     OverlapSuggestion.objects.bulk_create(to_create, batch_size=500)
-    created = len(to_create)
+    # One statement per batch rather than one per row (bulk_update skips auto_now: set above).
+    OverlapSuggestion.objects.bulk_update(
+        to_update,
+        ["score", "evidence", "fingerprint", "state", "decided_by", "decided_at", "updated_at"],
+        batch_size=200,
+    )
     gone = [
         row.pk
         for key, row in existing.items()
         if key not in found_keys and row.state == SuggestionState.NEW
     ]
     OverlapSuggestion.objects.filter(pk__in=gone).delete()
-    return SyncReport(len(pairs), created, updated, reopened, len(gone))
+    return SyncReport(len(pairs), len(to_create), len(to_update), reopened, len(gone))
 
 
 @transaction.atomic
@@ -115,9 +122,56 @@ def overlap_refresh_for(obj: Any) -> SyncReport:
     item = overlap.item_of(obj)
     if item is None:  # unpublished, discontinued, not funded: its open suggestions go
         return _store([], existing)
-    items = [item, *overlap.neighbours_of(item, overlap.vectors_for([item])[0])]
-    pairs = overlap.find_pairs(items, overlap.vectors_for(items), only=[0])
+    items, vectors = overlap.neighbourhood(item, overlap.vectors_for([item])[0])
+    pairs = overlap.find_pairs(items, vectors, only=[0])
     return _store(pairs, existing)
+
+
+# More items than this changed in one transaction (an import, the demo): one city-wide refresh
+# costs less than that many single ones.
+CITY_REFRESH_FROM = 50
+
+
+class _PendingRefresh:
+    """The items changed in one transaction, refreshed once each after it commits."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, Any], Any] = {}
+        self.done = False
+
+    def run(self) -> None:
+        self.done = True
+        try:
+            if len(self.items) > CITY_REFRESH_FROM:
+                overlap_refresh_all()
+                return
+            for obj in self.items.values():
+                overlap_refresh_for(obj)
+        except Exception:
+            # The publication stands; the nightly `insights-refresh --all` catches up.
+            logger.exception("Overlap suggestions could not be refreshed after a change")
+
+
+def overlap_refresh_on_commit(*, item: Any) -> None:
+    """Refresh the overlap suggestions of a service or activity once the change commits.
+
+    What the directory and activities call when they publish, edit or discontinue an item, so the
+    review queue follows without any command. After the commit, not inside the caller's
+    transaction: the refresh reads what was committed, and a failing refresh (the encoder's
+    weights missing, a database hiccup) is logged and never undoes or blocks the publication.
+    """
+    connection = transaction.get_connection()
+    pending = getattr(connection, "ancrage_overlap_pending", None)
+    registered = pending is not None and any(
+        callback == pending.run for _sids, callback, _robust in connection.run_on_commit
+    )
+    if pending is None or pending.done or not registered:
+        pending = _PendingRefresh()
+        connection.ancrage_overlap_pending = pending
+        pending.items[(type(item).__name__, item.pk)] = item
+        transaction.on_commit(pending.run)  # at once when no transaction is open
+        return
+    pending.items[(type(item).__name__, item.pk)] = item
 
 
 @transaction.atomic
