@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from ancrage.core.choices import OrganizationKind, Role
 from ancrage.grants.models import (
+    AllocationRun,
     Application,
     ApplicationState,
+    Award,
     BudgetLine,
     CallObjective,
     CallState,
@@ -237,3 +239,49 @@ def draft_application(call, applicant_org, applicant):
 def submitted_application(call, applicant_org, applicant):
     """A submitted application of 60,000 $ a year over the call's three years."""
     return make_application(call, applicant_org, created_by=applicant)
+
+
+# --- Funded projects -------------------------------------------------------------------------
+
+
+def fund(application, amounts=None, adopted_at=None):
+    """Write the decision directly: a run adopted, awards per year, the application funded
+    (60,000 $ in 2025 and in 2026 unless told otherwise)."""
+    amounts = amounts or {2025: Decimal("60000.00"), 2026: Decimal("60000.00")}
+    run = AllocationRun.objects.create(
+        call=application.call,
+        is_decision=True,
+        result={"adopted_at": (adopted_at or timezone.now()).isoformat()},
+    )
+    for year, amount in amounts.items():
+        Award.objects.create(application=application, run=run, year=year, amount=amount)
+    application.state = ApplicationState.FUNDED
+    application.save(update_fields=["state"])
+    return application
+
+
+@pytest.fixture
+def closed_call(funder_org, call_manager):
+    """A decided call of 2025 and 2026, its deadline a month ago."""
+    now = timezone.now()
+    return make_call(
+        funder_org,
+        state=CallState.DECIDED,
+        opens_at=now - timedelta(days=90),
+        closes_at=now - timedelta(days=30),
+        envelopes={2025: Decimal("500000.00"), 2026: Decimal("500000.00")},
+    )
+
+
+@pytest.fixture
+def project(closed_call, applicant_org):
+    """The applicant's project, funded 60,000 $ a year in 2025 and 2026."""
+    return fund(make_application(closed_call, applicant_org))
+
+
+@pytest.fixture
+def scheduled(project, call_manager):
+    """The project with its default schedule, set up by the funder's call manager."""
+    from ancrage.grants import projects
+
+    return projects.project_setup(actor=call_manager, application=project)

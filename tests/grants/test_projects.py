@@ -15,58 +15,15 @@ from ancrage.activities.models import Attendance
 from ancrage.core.choices import Role
 from ancrage.grants import projects
 from ancrage.grants.models import (
-    AllocationRun,
-    ApplicationState,
-    Award,
-    CallState,
     Instalment,
     ProgressReport,
     ProjectActivity,
 )
 from tests import factories
-from tests.grants.conftest import make_application, make_call
+from tests.grants.conftest import fund, make_application
 from tests.grants.review_helpers import messages_of
 
 pytestmark = pytest.mark.django_db
-
-YEAR = Decimal("60000.00")
-
-
-def fund(application, amounts=None, adopted_at=None):
-    """Write the decision directly: a run adopted, awards per year, the application funded."""
-    amounts = amounts or {2025: YEAR, 2026: YEAR}
-    run = AllocationRun.objects.create(
-        call=application.call,
-        is_decision=True,
-        result={"adopted_at": (adopted_at or timezone.now()).isoformat()},
-    )
-    for year, amount in amounts.items():
-        Award.objects.create(application=application, run=run, year=year, amount=amount)
-    application.state = ApplicationState.FUNDED
-    application.save(update_fields=["state"])
-    return application
-
-
-@pytest.fixture
-def closed_call(funder_org, call_manager):
-    now = timezone.now()
-    return make_call(
-        funder_org,
-        state=CallState.DECIDED,
-        opens_at=now - timedelta(days=90),
-        closes_at=now - timedelta(days=30),
-        envelopes={2025: Decimal("500000.00"), 2026: Decimal("500000.00")},
-    )
-
-
-@pytest.fixture
-def project(closed_call, applicant_org):
-    return fund(make_application(closed_call, applicant_org))
-
-
-@pytest.fixture
-def scheduled(project, call_manager):
-    return projects.project_setup(actor=call_manager, application=project)
 
 
 def open_instalments(project):

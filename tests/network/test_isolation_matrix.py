@@ -327,6 +327,29 @@ def _grants_of(victim: Victim) -> SimpleNamespace:
     return _once(victim, "grants", make)
 
 
+def _projects_of(victim: Victim) -> SimpleNamespace:
+    """B's funded project (the decided call's): its schedule set up by the funder's manager (a
+    progress report, an instalment) and B's activity linked to it by B's director."""
+
+    def make(v: Victim) -> SimpleNamespace:
+        from ancrage.grants import projects
+
+        grants = _grants_of(v)
+        projects.project_setup(actor=grants.manager, application=grants.funded)
+        link = projects.activity_link(
+            actor=factories.member(v.organization, Role.DIRECTOR),
+            application=grants.funded,
+            activity=v.activity_pk,
+        )
+        return SimpleNamespace(
+            report=grants.funded.progress_reports.order_by("due_on").first(),
+            instalment=grants.funded.instalments.order_by("due_on").first(),
+            link=link,
+        )
+
+    return _once(victim, "projects", make)
+
+
 def _overlap_of(victim: Victim) -> SimpleNamespace:
     """A suggestion that B's published service overlaps a service of C."""
 
@@ -464,6 +487,10 @@ OBJECT_URLS = {
         "doc_pk": _grants_of(v).document.pk,
     },
     "grants:decision_letter": lambda v: {"pk": _grants_of(v).funded.pk, "language": "fr-ca"},
+    "grants:project_detail": lambda v: {"pk": _grants_of(v).funded.pk},
+    "grants:project_activity_link": lambda v: {"pk": _grants_of(v).funded.pk},
+    "grants:project_activity_unlink": lambda v: {"pk": _projects_of(v).link.pk},
+    "grants:project_report": lambda v: {"pk": _projects_of(v).report.pk},
     "insights:organization_suggestions": lambda v: {"organization_pk": v.organization.pk},
     "insights:partners": lambda v: {"organization_pk": v.organization.pk},
     "insights:organization_suggestion": lambda v: {
@@ -517,6 +544,13 @@ FUNDER_URLS = {
     "grants:assignment_remove": lambda v: {"pk": _grants_of(v).assignment.pk},
     "grants:allocation_run": lambda v: {"pk": _grants_of(v).run.pk},
     "grants:allocation_adopt": lambda v: {"pk": _grants_of(v).run.pk},
+    "grants:call_projects": lambda v: {"pk": _grants_of(v).decided_call.pk},
+    "grants:call_programme": lambda v: {"pk": _grants_of(v).decided_call.pk},
+    "grants:call_programme_csv": lambda v: {"pk": _grants_of(v).decided_call.pk},
+    "grants:funder_project": lambda v: {"pk": _grants_of(v).funded.pk},
+    "grants:project_setup": lambda v: {"pk": _grants_of(v).funded.pk},
+    "grants:project_schedule": lambda v: {"pk": _projects_of(v).report.application_id},
+    "grants:instalment_pay": lambda v: {"pk": _projects_of(v).instalment.pk},
 }
 # A review assignment of B's application: reached by the assigned reviewer (of the funder).
 REVIEWER_URLS = {
@@ -553,6 +587,10 @@ POST_ONLY = {
     "grants:review_totals",
     "grants:review_conflict",
     "grants:co_applicant_confirm",
+    "grants:project_activity_link",
+    "grants:project_activity_unlink",
+    "grants:project_setup",
+    "grants:instalment_pay",
 }
 
 
@@ -677,6 +715,9 @@ WATCHED_MODELS = (
     "grants.Score",
     "grants.AllocationRun",
     "grants.Award",
+    "grants.ProgressReport",
+    "grants.Instalment",
+    "grants.ProjectActivity",
     "insights.OverlapSuggestion",
 )
 

@@ -561,6 +561,7 @@ def activity_link(
 ) -> ProjectActivity:
     """Link one of the organization's own activities to its funded project."""
     _may_apply(actor, application)
+    application = Application.objects.select_for_update().get(pk=application.pk)
     if application.state != ApplicationState.FUNDED:
         raise ValidationError(
             _("Only a funded project has activities linked to it."), code="not_funded"
