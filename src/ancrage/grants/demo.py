@@ -29,8 +29,10 @@ from ancrage.core.models import Borough
 from ancrage.funding.models import FundingProgram
 from ancrage.funding.selectors import fiscal_year_of
 from ancrage.grants.models import (
+    AllocationRun,
     Application,
     ApplicationState,
+    Award,
     BudgetLine,
     CallObjective,
     CallState,
@@ -38,13 +40,23 @@ from ancrage.grants.models import (
     CoApplicant,
     Criterion,
     GrantCall,
+    Instalment,
     LogicModelRow,
+    ProgressReport,
+    ProjectActivity,
     ProjectPartner,
+    ReviewAssignment,
+    Score,
 )
 from ancrage.network.models import Membership, Organization
 
 MAIN_CODE = "montreal-inclusive"
 BOROUGH_CODE = "lasalle-interculturel"
+# The previous round of the programme, decided a year ago: its funded projects are under way.
+PREVIOUS_CODE = "montreal-inclusive-precedent"
+PREVIOUS_APPLICATIONS = 9
+PREVIOUS_FUNDED = 6
+REVIEWERS_PER_APPLICATION = 2
 APPLICATIONS = 60
 ENVELOPE_PER_YEAR = Decimal("1250000")
 APPLICANT_KINDS = (OrganizationKind.COMMUNITY_ORGANIZATION, OrganizationKind.SOCIAL_ECONOMY)
@@ -336,6 +348,8 @@ PARTNER_NAMES = (
 class GrantsSummary:
     calls: int = 0
     applications: int = 0
+    reviews: int = 0
+    projects: int = 0
     by_state: dict[str, int] | None = None
 
 
@@ -540,6 +554,234 @@ def _applicants(rng: random.Random, *, borough: str | None = None) -> list[Organ
     return found
 
 
+# --- Reviews and funded projects -------------------------------------------------------------
+
+
+def _seed_reviews(call: GrantCall, rng: random.Random, *, completed_at: datetime) -> int:
+    """Completed reviews of every submitted (or decided) application by up to two of the
+    funder's grant reviewers, never one with a conflict of interest (`review.exclusions`)."""
+    from ancrage.grants import review
+
+    reviewers = list(review.reviewers_of(call))
+    applications = list(
+        call.applications.filter(
+            state__in=(
+                ApplicationState.SUBMITTED,
+                ApplicationState.FUNDED,
+                ApplicationState.DECLINED,
+            )
+        ).order_by("pk")
+    )
+    if not reviewers or not applications:
+        return 0
+    excluded = review.exclusions(applications, reviewers)
+    criteria = list(call.criteria.order_by("position", "code"))
+    assignments = []
+    for number, application in enumerate(applications):
+        # A project's quality, the same for every reviewer give or take a point.
+        quality = rng.choice([2, 3, 3, 4, 4, 4, 5])
+        free = [r for r in reviewers if (application.pk, r.pk) not in excluded]
+        start = number % len(free) if free else 0
+        for reviewer in (free[start:] + free[:start])[:REVIEWERS_PER_APPLICATION]:
+            assignment = ReviewAssignment(
+                application=application, reviewer=reviewer, completed_at=completed_at
+            )
+            assignment.marks = [  # type: ignore[attr-defined]
+                max(1, min(c.scale_max, quality + rng.choice([-1, 0, 0, 1]))) for c in criteria
+            ]
+            assignments.append(assignment)
+    ReviewAssignment.objects.bulk_create(assignments)
+    made = ReviewAssignment.objects.filter(application__call=call).order_by("pk")
+    marks = {(a.application_id, a.reviewer_id): a.marks for a in assignments}  # type: ignore[attr-defined]
+    Score.objects.bulk_create(
+        Score(
+            assignment=assignment,
+            criterion=criterion,
+            score=score,
+            comment="Évaluation de démonstration." if criterion.position == 0 else "",
+        )
+        for assignment in made
+        for criterion, score in zip(
+            criteria, marks[(assignment.application_id, assignment.reviewer_id)], strict=True
+        )
+    )
+    return len(assignments)
+
+
+def _applicants_with_activities() -> list[Organization]:
+    """Applicant organizations, the demo's anchor organization first, then those running
+    activities (their projects have something to link), by name."""
+    from ancrage.activities.models import Activity
+
+    running = set(
+        Activity.objects.filter(organization__kind__in=APPLICANT_KINDS).values_list(
+            "organization_id", flat=True
+        )
+    )
+    try:
+        from ancrage.demo.montreal import ANCHOR_NAME
+    except ImportError:  # pragma: no cover - the demo package is always there
+        ANCHOR_NAME = ""
+    found = list(
+        Organization.objects.filter(kind__in=APPLICANT_KINDS)
+        .select_related("borough")
+        .order_by("name", "pk")
+    )
+    return sorted(found, key=lambda o: (o.name != ANCHOR_NAME, o.pk not in running, o.name, o.pk))
+
+
+def _decide(call: GrantCall, funded: list[Application], declined: list[Application], on: date):
+    """The committee's decision as it would be adopted: a run, awards per year, states."""
+    adopted = _at(on, 15)
+    run = AllocationRun.objects.create(
+        call=call,
+        options={"partial": False, "floor_percent": "0", "one_per_objective": False, "cap": None},
+        feasible=True,
+        is_decision=True,
+        result={
+            "amounts": {
+                str(a.pk): {str(y): str(v) for y, v in sorted(a.requested.items())} for a in funded
+            },
+            "adopted_at": adopted.isoformat(),
+        },
+    )
+    Award.objects.bulk_create(
+        Award(application=a, run=run, year=int(year), amount=Decimal(amount))
+        for a in funded
+        for year, amount in sorted(a.requested.items())
+        if Decimal(amount) > 0
+    )
+    Application.objects.filter(pk__in=[a.pk for a in funded]).update(state=ApplicationState.FUNDED)
+    Application.objects.filter(pk__in=[a.pk for a in declined]).update(
+        state=ApplicationState.DECLINED
+    )
+
+
+def _projects_under_way(
+    applications: list[Application], rng: random.Random, today: date
+) -> dict[str, int]:
+    """Each funded project's schedule, the reports already due submitted (one late, one still
+    missing), the instalments they released paid, and the organization's activities linked."""
+    from ancrage.activities.models import Activity
+    from ancrage.grants import projects
+
+    counts = {"reports": 0, "submitted": 0, "instalments": 0, "paid": 0, "activities": 0}
+    for number, application in enumerate(applications):
+        report_days, lines = projects.default_schedule(application)
+        period = projects.period_of(application)
+        rows = list(application.logic_model.order_by("position"))
+        reports = []
+        for position, due in enumerate(report_days):
+            report = ProgressReport(application=application, due_on=due)
+            past = due < today
+            # The latest report past due of the third project is still missing (overdue).
+            missing = (
+                number == 2
+                and past
+                and (position + 1 == len(report_days) or report_days[position + 1] >= today)
+            )
+            if past and not missing:
+                late = number == 1 and position == 0
+                sent_on = due + timedelta(days=12) if late else due - timedelta(days=3)
+                share = (due - period.start).days / max(1, (period.end - period.start).days)
+                report.submitted_at = _at(sent_on, 14)
+                report.narrative = (
+                    "Les activités se déroulent comme prévu; les partenaires sont engagés et "
+                    "les participantes et participants reviennent d'une séance à l'autre."
+                )
+                report.indicator_values = {
+                    projects.indicator_key(row): int(
+                        row.target * min(1.0, share) * rng.uniform(0.7, 1.1)
+                    )
+                    for row in rows
+                }
+            reports.append(report)
+        ProgressReport.objects.bulk_create(reports)
+        submitted = {r.due_on: r.submitted_at for r in reports if r.submitted_at}
+        instalments = []
+        for index, line in enumerate(lines):
+            paid_on = None
+            if index == 0 and line.due_on + timedelta(days=5) <= today:
+                paid_on = line.due_on + timedelta(days=5)
+            elif line.due_on in submitted:
+                released = timezone.localdate(submitted[line.due_on]) + timedelta(days=20)
+                paid_on = released if released <= today else None
+            instalments.append(
+                Instalment(
+                    application=application,
+                    due_on=line.due_on,
+                    amount=line.amount,
+                    condition=line.condition,
+                    paid_on=paid_on,
+                )
+            )
+        Instalment.objects.bulk_create(instalments)
+        activities = list(
+            Activity.objects.filter(organization_id=application.organization_id).order_by("pk")[:2]
+        )
+        ProjectActivity.objects.bulk_create(
+            ProjectActivity(application=application, activity=activity) for activity in activities
+        )
+        counts["reports"] += len(reports)
+        counts["submitted"] += len(submitted)
+        counts["instalments"] += len(instalments)
+        counts["paid"] += sum(1 for i in instalments if i.paid_on)
+        counts["activities"] += len(activities)
+    return counts
+
+
+def _previous_round(rng: random.Random, today: date) -> tuple[GrantCall | None, list[Application]]:
+    """Last year's round of the programme, decided: a few projects funded, the others declined."""
+    applicants = _applicants_with_activities()
+    if not applicants:
+        return None, []
+    current = fiscal_year_of(today).start_year
+    decided_on = today - timedelta(days=400)
+    call = _call(
+        code=PREVIOUS_CODE,
+        funder=_funder(
+            "BINAM",
+            "Bureau d'intégration des nouveaux arrivants à Montréal",
+            OrganizationKind.CITY_SERVICE,
+        ),
+        program=FundingProgram.objects.filter(code="montreal-inclusive").first(),
+        titles={
+            "fr": "Montréal inclusive (appel précédent)",
+            "en": "An Inclusive Montréal (previous round)",
+        },
+        descriptions={
+            "fr": "L'appel précédent du programme : ses projets sont en cours.",
+            "en": "The programme's previous call: its projects are under way.",
+        },
+        state=CallState.DECIDED,
+        opens_at=_at(decided_on - timedelta(days=110), 9),
+        closes_at=_at(decided_on - timedelta(days=45), 16),
+        envelopes={current - 1 + i: Decimal("700000") for i in range(3)},
+        objectives=OBJECTIVES,
+        criteria=CRITERIA,
+        kinds=APPLICANT_KINDS,
+        boroughs=[],
+        documents=[],
+        cap=Decimal("450000"),
+    )
+    made = _applications(
+        call,
+        applicants[:PREVIOUS_APPLICATIONS],
+        rng=rng,
+        count=min(PREVIOUS_APPLICATIONS, len(applicants)),
+        states=[ApplicationState.SUBMITTED],
+        submitted_between=(call.opens_at + timedelta(days=5), call.closes_at),
+        most=100,
+    )
+    # Projects that started last year first, so that reports and payments have happened.
+    funded = sorted(made, key=lambda a: (min(a.requested), a.pk))[:PREVIOUS_FUNDED]
+    _seed_reviews(call, rng, completed_at=_at(decided_on - timedelta(days=20), 11))
+    _decide(call, funded, [a for a in made if a not in funded], decided_on)
+    for application in funded:
+        application.refresh_from_db()
+    return call, made
+
+
 @transaction.atomic
 def seed_grants(
     *, seed: int = 2025, stdout: TextIO | None = None, today: date | None = None
@@ -651,6 +893,27 @@ def seed_grants(
             summary.calls += 1
             summary.applications += len(made)
             for application in made:
+                summary.by_state[application.state] = summary.by_state.get(application.state, 0) + 1
+
+    # The main call is closed for review: its submitted applications reviewed, so that the
+    # committee's ranking and allocation have something to weigh.
+    projects_rng = random.Random(seed + 1)
+    main = GrantCall.objects.filter(code=MAIN_CODE).first()
+    if main is not None and not ReviewAssignment.objects.filter(application__call=main).exists():
+        summary.reviews += _seed_reviews(
+            main, projects_rng, completed_at=_at(today - timedelta(days=2), 10)
+        )
+    if not GrantCall.objects.filter(code=PREVIOUS_CODE).exists():
+        previous, made = _previous_round(projects_rng, today)
+        if previous is not None:
+            summary.calls += 1
+            summary.applications += len(made)
+            funded = list(
+                previous.applications.filter(state=ApplicationState.FUNDED).order_by("pk")
+            )
+            summary.projects = len(funded)
+            _projects_under_way(funded, projects_rng, today)
+            for application in previous.applications.all():
                 summary.by_state[application.state] = summary.by_state.get(application.state, 0) + 1
 
     _say(
