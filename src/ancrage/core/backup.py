@@ -121,10 +121,13 @@ def _encode(field: models.Field, value: Any) -> Any:
 
 
 def _decode(field: models.Field, value: Any, connection: Any) -> Any:
+    if isinstance(field, models.JSONField):
+        if value is None and not field.null:
+            # A JSON null in a column that refuses SQL NULL (both read back as None).
+            return connection.ops.adapt_json_value(None, field.encoder)
+        return field.get_db_prep_save(value, connection)
     if value is None or _is_raw(field):
         return value
-    if isinstance(field, models.JSONField):
-        return field.get_db_prep_save(value, connection)
     return field.get_db_prep_save(field.to_python(value), connection)
 
 
@@ -242,6 +245,8 @@ def backup(
         raise BackupError(
             _("%(path)s already exists: choose another file name.") % {"path": output}
         )
+    if not output.parent.is_dir():
+        raise BackupError(_("The folder %(path)s does not exist.") % {"path": output.parent})
     connection = connections[using]
     tables = []
     with tempfile.TemporaryDirectory(prefix="ancrage-backup-") as workdir:
@@ -286,29 +291,37 @@ def backup(
             "tables": tables,
         }
         partial = output.with_name(output.name + ".partial")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as raw_out:
-            with tarfile.open(fileobj=raw_out, mode="w:gz" if compress else "w") as archive:
-                body = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
-                info = tarfile.TarInfo(MANIFEST)
-                info.size, info.mode, info.mtime = len(body), 0o600, int(timezone.now().timestamp())
-                archive.addfile(info, io.BytesIO(body))
-                for entry in tables:
-                    archive.add(
-                        Path(workdir) / f"{entry['table']}.jsonl",
-                        arcname=entry["file"],
-                        recursive=False,
-                    )
-            raw_out.flush()
-            os.fsync(raw_out.fileno())
+        try:
+            _write_archive(partial, manifest, Path(workdir), compress)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         partial.replace(output)
     return manifest
+
+
+def _write_archive(partial: Path, manifest: dict[str, Any], workdir: Path, compress: bool) -> None:
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as raw_out:
+        with tarfile.open(fileobj=raw_out, mode="w:gz" if compress else "w") as archive:
+            body = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
+            info = tarfile.TarInfo(MANIFEST)
+            info.size, info.mode, info.mtime = len(body), 0o600, int(timezone.now().timestamp())
+            archive.addfile(info, io.BytesIO(body))
+            for entry in manifest["tables"]:
+                archive.add(
+                    workdir / f"{entry['table']}.jsonl", arcname=entry["file"], recursive=False
+                )
+        raw_out.flush()
+        os.fsync(raw_out.fileno())
 
 
 # --- Restore ----------------------------------------------------------------------------------
 
 
 def _open(path: Path) -> tarfile.TarFile:
+    if not path.is_file():
+        raise BackupError(_("%(path)s does not exist.") % {"path": path})
     try:
         return tarfile.open(path, mode="r:*")
     except (tarfile.TarError, OSError, EOFError) as exc:
@@ -427,7 +440,10 @@ def check_keys(manifest: dict[str, Any], samples: list[str]) -> None:
 
 
 def _raw_column_indexes(entry: dict[str, Any]) -> list[int]:
-    model = apps.get_model(entry["model"])
+    try:
+        model = apps.get_model(entry["model"])
+    except (LookupError, ValueError):
+        return []  # a table this database lacks: `restore` names it
     raw = {f.column for f in _columns(model) if _is_raw(f)}
     return [i for i, column in enumerate(entry["columns"]) if column in raw]
 
@@ -443,7 +459,7 @@ def verify_archive(path: str | os.PathLike) -> tuple[dict[str, Any], list[str]]:
     with _open(path) as archive:
         try:
             for entry, stream in _iter_lines(archive, entries):
-                raw_indexes = _raw_column_indexes(entry) if entry["model"] else []
+                raw_indexes = _raw_column_indexes(entry)
                 digest, count = hashlib.sha256(), 0
                 for line in stream:
                     digest.update(line)

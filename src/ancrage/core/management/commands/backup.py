@@ -66,7 +66,7 @@ class Command(BaseCommand):
             )
             if with_keys:
                 backup.write_keys_file(with_keys)
-        except backup.BackupError as exc:
+        except (backup.BackupError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         rows = sum(t["rows"] for t in manifest["tables"])
         self.stdout.write(

@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 if verbose
                 else None,
             )
-        except backup.BackupError as exc:
+        except (backup.BackupError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         rows = sum(t["rows"] for t in manifest["tables"])
         self.stdout.write(
