@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "ancrage.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ancrage.core.middleware.FrenchFirstLocaleMiddleware",
+    # After the locale (its 429 speaks the visitor's language), before any view or database work.
+    "ancrage.core.middleware.RateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -147,6 +149,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Requests per address and per minute (core.middleware.RateLimitMiddleware); 0 turns a limit off.
+# On by default in production only: tests and benchmarks send everything from one address.
+ANCRAGE_API_RATE_LIMIT = int(os.environ.get("ANCRAGE_API_RATE_LIMIT", "300" if PRODUCTION else "0"))
+ANCRAGE_LOGIN_RATE_LIMIT = int(
+    os.environ.get("ANCRAGE_LOGIN_RATE_LIMIT", "30" if PRODUCTION else "0")
+)
+# Behind a proxy, the META key holding the visitor's address (e.g. HTTP_X_REAL_IP), else "".
+ANCRAGE_CLIENT_IP_HEADER = os.environ.get("ANCRAGE_CLIENT_IP_HEADER", "")
 
 # Sessions: short-lived, never readable by scripts, not sent cross-site.
 SESSION_COOKIE_AGE = 60 * 60 * 8

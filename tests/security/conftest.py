@@ -23,6 +23,7 @@ from tests.network.test_isolation_matrix import (  # victim is a fixture
     REVIEWER_URLS,
     TABLE_URLS,
     Victim,
+    _forged_kwargs,
     _grants_of,
     _surveys_of,
     _table_of,
@@ -132,7 +133,8 @@ def world(victim):  # noqa: F811
                 if name in group:
                     kwargs, user = group[name](victim), owner
             if kwargs is None:
-                kwargs = public[name]
+                # A URL the matrix does not list yet (its own test flags it): unknown ids.
+                kwargs = public.get(name) or _forged_kwargs(name)[0]
         else:
             kwargs = {}
             user = next((u for names, u in plain_users if name in names), director)

@@ -1,9 +1,14 @@
+import math
+import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -33,6 +38,70 @@ class SecurityHeadersMiddleware:
         response.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
+        return response
+
+
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address: REMOTE_ADDR, or the header the proxy in front sets
+    (`ANCRAGE_CLIENT_IP_HEADER`, e.g. HTTP_X_REAL_IP), which only a trusted proxy may write."""
+    header = getattr(settings, "ANCRAGE_CLIENT_IP_HEADER", "")
+    if header and request.META.get(header):
+        return request.META[header].split(",")[-1].strip()[:64]
+    return request.META.get("REMOTE_ADDR", "")[:64]
+
+
+class RateLimitMiddleware:
+    """Requests per address and per minute on the public API and on the login form.
+
+    A fixed one-minute window counted in Django's cache (`ANCRAGE_API_RATE_LIMIT` requests to
+    /hsds/, `ANCRAGE_LOGIN_RATE_LIMIT` sign-in attempts; 0 turns a limit off). Over the limit:
+    429 with Retry-After. django-axes still locks an account after repeated failures; this limit
+    also stops one address from trying many accounts. With several worker processes and the
+    local-memory cache, each process counts on its own: the limit is per process.
+    """
+
+    WINDOW = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        bucket, limit = self._bucket(request)
+        if limit > 0:
+            now = time.time()
+            window = int(now // self.WINDOW)
+            key = f"ancrage-rate:{bucket}:{client_address(request)}:{window}"
+            cache.add(key, 0, timeout=self.WINDOW + 1)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=self.WINDOW + 1)
+                count = 1
+            if count > limit:
+                retry_after = max(1, math.ceil((window + 1) * self.WINDOW - now))
+                return self._too_many(bucket, retry_after)
+        return self.get_response(request)
+
+    @staticmethod
+    def _bucket(request: HttpRequest) -> tuple[str, int]:
+        if request.path.startswith("/hsds/"):
+            return "api", int(getattr(settings, "ANCRAGE_API_RATE_LIMIT", 0))
+        if request.method == "POST" and request.path == reverse("login"):
+            return "login", int(getattr(settings, "ANCRAGE_LOGIN_RATE_LIMIT", 0))
+        return "", 0
+
+    @staticmethod
+    def _too_many(bucket: str, retry_after: int) -> HttpResponse:
+        message = _("Too many requests from your address; try again in %(seconds)d seconds.") % {
+            "seconds": retry_after
+        }
+        if bucket == "api":
+            response = JsonResponse(
+                {"detail": message}, status=429, json_dumps_params={"ensure_ascii": False}
+            )
+        else:
+            response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(retry_after)
         return response
 
 
