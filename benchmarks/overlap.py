@@ -15,11 +15,14 @@ threshold on the same pairs (best F1), with the same need/place rules.
 Speed: 20,000 generated services (600 organizations, offers' vectors with noise, 1–2 boroughs,
 weekly hours), all-pairs detection with `find_pairs` (vectors already stored, as after
 `directory-index`), target ≤ 30 s; one service's refresh against the same 20,000 (`only=`),
-target ≤ 200 ms; and the same through the database (`overlap_refresh_for`) among 20,000 services
-bulk-inserted as in the directory benchmark, vectors stored: read, score, write its suggestions.
-Floor: the same scoring over every pair of one need without blocking, one pair at a time in Python
-(`score_pair`, the rule as written); `find_pairs` applies it to arrays, per need group, and builds
-a pair's evidence only when it is read.
+target ≤ 200 ms; and the same through the database (`overlap_refresh_for`, what runs after a
+publication) among 20,000 services bulk-inserted as in the directory benchmark, vectors stored:
+its candidates, their vectors, scoring, writing its suggestions; p50 and p95 over 20 services, the
+first refresh of the process apart (it reads its candidates' vectors, kept afterwards).
+Floors: for all pairs, the same scoring over every pair of one need without blocking, one pair at a
+time in Python (`score_pair`, the rule as written; `find_pairs` applies it to arrays, per need
+group, and builds a pair's evidence only when it is read); for one service through the database,
+the query fetching its candidates alone (`overlap.candidate_vectors`).
 """
 
 import json
@@ -373,7 +376,10 @@ def refresh_in_database(samples: int = 20) -> dict:
     rng = random.Random(2028)
     published = list(search.public_services().order_by("id").values_list("id", flat=True))
     chosen = rng.sample(published, samples)
-    insights.overlap_refresh_for(Service.objects.get(pk=chosen[-1]))  # the encoder loaded once
+    # The first refresh in a process reads its candidates' stored vectors (kept afterwards).
+    started = time.perf_counter()
+    insights.overlap_refresh_for(Service.objects.get(pk=chosen[-1]))
+    first_ms = round((time.perf_counter() - started) * 1000, 1)
     timings, cpu_timings, found, floor, candidates = [], [], [], [], []
     for service_id in chosen:
         service = Service.objects.get(pk=service_id)
@@ -399,6 +405,7 @@ def refresh_in_database(samples: int = 20) -> dict:
     return {
         **setup,
         "db_refresh_samples": samples,
+        "db_first_refresh_in_process_ms": first_ms,
         "db_one_service_refresh_ms_p50": p50,
         "db_one_service_refresh_ms_p95": p95,
         "db_one_service_refresh_cpu_ms_p50": _percentiles(cpu_timings)[0],

@@ -249,3 +249,35 @@ def test_many_services_published_together_refresh_the_city_once(
     assert len(callbacks) == 1
     assert calls == [1]
     assert len(_queue(coordinator)) == 1
+
+
+def test_an_activity_created_beside_a_similar_service_is_flagged(
+    english_in_lasalle, coordinator, django_capture_on_commit_callbacks
+):
+    from ancrage.activities import services as activities
+    from ancrage.activities.models import Activity, ActivityType
+    from ancrage.core.models import Audience
+    from ancrage.directory.models import TaxonomyTerm
+
+    carrefour = _organization("lasalle", "Carrefour LaSalle")
+    officer = factories.member(carrefour, Role.LIAISON_OFFICER)
+    with django_capture_on_commit_callbacks(execute=True):
+        activity = activities.activity_create(
+            actor=officer,
+            organization=carrefour,
+            title={"fr": TAX_CLINIC_FR["names"]["fr"], "en": "Tax clinic"},
+            description={"fr": TAX_CLINIC_FR["descriptions"]["fr"]},
+            activity_type=ActivityType.objects.get(code="coffee-and-chat"),
+            category=Activity.Category.MIXED,
+            venue_kind=Activity.VenueKind.LAUNDROMAT,
+            venue_name="Buanderie",
+            borough=factories.borough("lasalle"),
+            format=Activity.Format.DROP_IN,
+            audiences=Audience.objects.filter(code="newcomers"),
+            needs=TaxonomyTerm.objects.filter(code="public-services"),
+        )
+    [suggestion] = _queue(coordinator)
+    assert {(suggestion.kind_a, suggestion.id_a), (suggestion.kind_b, suggestion.id_b)} == {
+        ("activity", str(activity.pk)),
+        ("service", str(english_in_lasalle.pk)),
+    }

@@ -91,7 +91,9 @@ def overlap_refresh_all() -> SyncReport:
     """Recompute every pair of the city (a system job: `ancrage insights-refresh --all`)."""
     items = overlap.all_items()
     pairs = overlap.find_pairs(items, overlap.vectors_for(items))
-    existing = {(r.kind_a, r.id_a, r.kind_b, r.id_b): r for r in OverlapSuggestion.objects.all()}
+    existing = {
+        (r.kind_a, r.id_a, r.kind_b, r.id_b): r for r in OverlapSuggestion.objects.defer("evidence")
+    }
     return _store(pairs, existing)
 
 
@@ -115,9 +117,10 @@ def overlap_refresh_for(obj: Any) -> SyncReport:
     }.get(type(obj).__name__)
     if kind is None:
         raise TypeError(f"Not an overlap item: {obj!r}")
+    # Without their evidence: only the changed rows get a new one (set before it is written).
     existing = {
         (r.kind_a, r.id_a, r.kind_b, r.id_b): r
-        for r in OverlapSuggestion.objects.filter(_pairs_of(kind, str(obj.pk)))
+        for r in OverlapSuggestion.objects.filter(_pairs_of(kind, str(obj.pk))).defer("evidence")
     }
     item = overlap.item_of(obj)
     if item is None:  # unpublished, discontinued, not funded: its open suggestions go
