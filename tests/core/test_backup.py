@@ -221,6 +221,16 @@ def test_a_rotated_key_list_still_reads_the_backup(tmp_path, settings):
 
 
 @pytest.mark.django_db
+def test_a_backup_without_identities_restores_whatever_the_keys(tmp_path, settings):
+    factories.OrganizationFactory(name="Bibliothèque sans clientèle inscrite")
+    archive = tmp_path / "ancrage.tar.gz"
+    backup.backup(archive)
+    settings.ANCRAGE_VAULT_KEYS = (Fernet.generate_key().decode(),)
+    backup.restore(archive, replace=True)
+    assert manifest_summary(backup.read_manifest(archive)) == summary()
+
+
+@pytest.mark.django_db
 def test_another_migration_state_or_a_database_with_data_is_refused(tmp_path):
     demo_like_data()
     archive = tmp_path / "ancrage.tar.gz"

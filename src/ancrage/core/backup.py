@@ -407,8 +407,8 @@ def check_keys(manifest: dict[str, Any], samples: list[str]) -> None:
 
     recorded = manifest.get("vault") or {}
     current = vault_fingerprints()
-    if not recorded.get("keys") and not samples:
-        return  # made without keys and without identities: nothing to read
+    if not samples:
+        return  # no identity in the backup: whatever the keys, nothing is unreadable
     problems = []
     if recorded.get("keys") and recorded["keys"][0] not in current["keys"]:
         problems.append(_("the key the backup's identities were encrypted with is not configured"))
