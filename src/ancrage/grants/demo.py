@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from ancrage.core.choices import OrganizationKind, Role
 from ancrage.core.models import Borough
 from ancrage.funding.models import FundingProgram
-from ancrage.funding.selectors import fiscal_year_of
+from ancrage.funding.selectors import FiscalYear, fiscal_year_of
 from ancrage.grants.models import (
     AllocationRun,
     Application,
@@ -736,7 +736,8 @@ def _previous_round(rng: random.Random, today: date) -> tuple[GrantCall | None, 
     if not applicants:
         return None, []
     current = fiscal_year_of(today).start_year
-    decided_on = today - timedelta(days=400)
+    # Decided a month before its first year began: the projects started with the year.
+    decided_on = FiscalYear(current - 1).first - timedelta(days=30)
     call = _call(
         code=PREVIOUS_CODE,
         funder=_funder(
