@@ -7,36 +7,35 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ancrage.core import backup
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Write the whole database (identities still encrypted, without the keys) to one "
-        "archive that restores into SQLite or PostgreSQL."
-    )
+    @property
+    def help(self):  # translated when asked, once the catalogues are loaded
+        return _(
+            "Write the whole database (identities still encrypted, without the keys) to one "
+            "archive that restores into SQLite or PostgreSQL."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "output",
             nargs="?",
-            help=gettext_lazy("archive to write (default: var/backups/ancrage-DATE.tar.gz)"),
+            help=_("archive to write (default: var/backups/ancrage-DATE.tar.gz)"),
         )
         parser.add_argument(
             "--with-keys",
             metavar="FILE",
-            help=gettext_lazy(
+            help=_(
                 "also write the vault keys to FILE (readable by its owner only); "
                 "keep it apart from the backup"
             ),
         )
+        parser.add_argument("--no-compress", action="store_true", help=_("write a plain tar file"))
         parser.add_argument(
-            "--no-compress", action="store_true", help=gettext_lazy("write a plain tar file")
-        )
-        parser.add_argument(
-            "--database", default="default", help=gettext_lazy("database alias (default: default)")
+            "--database", default="default", help=_("database alias (default: default)")
         )
 
     def handle(

@@ -4,34 +4,35 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ancrage.core import backup
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Load a backup into an empty database (or replace this one's data with --replace), "
-        "in one transaction: on any error the database stays as it was."
-    )
+    @property
+    def help(self):  # translated when asked, once the catalogues are loaded
+        return _(
+            "Load a backup into an empty database (or replace this one's data with --replace), "
+            "in one transaction: on any error the database stays as it was."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("archive", help=gettext_lazy("archive written by `ancrage backup`"))
+        parser.add_argument("archive", help=_("archive written by `ancrage backup`"))
         parser.add_argument(
             "--replace",
             action="store_true",
-            help=gettext_lazy("erase the data of this database first (it is not empty)"),
+            help=_("erase the data of this database first (it is not empty)"),
         )
         parser.add_argument(
             "--force",
             action="store_true",
-            help=gettext_lazy(
+            help=_(
                 "restore even though the vault keys configured here cannot read the backup's "
                 "identities"
             ),
         )
         parser.add_argument(
-            "--database", default="default", help=gettext_lazy("database alias (default: default)")
+            "--database", default="default", help=_("database alias (default: default)")
         )
 
     def handle(self, *args, archive, replace=False, force=False, database="default", **options):
