@@ -34,7 +34,7 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks
 
 bench: install
-	$(BIN)/ancrage bench --all
+	$(BIN)/ancrage bench --all --out-dir var/bench
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache

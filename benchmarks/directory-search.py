@@ -1,7 +1,8 @@
 """The public directory search on 20,000 services, against a plain keyword query on the same data.
 
 Data (in the throwaway database of `ancrage bench`): 600 organizations with 1 to 3 places each,
-20,000 services written from the demo directory's offers (`ancrage.demo.directory`), varied by
+20,000 services (the city generator's directory, `ancrage.demo.city.directory_services`: the demo
+directory's offers, `ancrage.demo.directory`), varied by
 neighbourhood, extra sentences and languages; French and English, a third also in Spanish or Arabic,
 some only in French or only in English; 2 % discontinued and 3 % unpublished. Rows are
 bulk-inserted (what is measured is the search, not the writing).
@@ -25,54 +26,20 @@ import os
 import random
 import statistics
 import time
-import uuid
-from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
-from ancrage.core.choices import OrganizationKind
-from ancrage.core.models import Audience, Borough, Language
-from ancrage.demo.directory import (
-    COMMUNITY_OFFERS,
-    ENGLISH_ONLY,
-    FRENCH_ONLY,
-    LIBRARY_OFFERS,
-    NAMED_OFFERS,
-)
-from ancrage.demo.montreal import NEIGHBOURHOODS
+from ancrage.demo import city
 from ancrage.directory import search
-from ancrage.directory.models import (
-    NEEDS_TAXONOMY_NAME,
-    Schedule,
-    Service,
-    ServiceAtLocation,
-    TaxonomyTerm,
-)
-from ancrage.network.models import Organization, Site
+from ancrage.directory.models import Service
 
 SERVICES = 20_000
 ORGANIZATIONS = 600
 REQUESTS = 300
 CHANGED = 200
-BATCH = 2_000
 
-EXTRA_SENTENCES = [
-    ("Interprètes disponibles sur demande.", "Interpreters available on request."),
-    ("Accessible en fauteuil roulant.", "Wheelchair accessible."),
-    ("Halte-garderie sur place.", "Childcare on site."),
-    ("Aussi offert le soir en période d'examens.", "Also offered in the evening during exams."),
-    ("Billets d'autobus remboursés.", "Bus tickets refunded."),
-    ("En collaboration avec le CLSC du quartier.", "With the neighbourhood's CLSC."),
-    ("Une collation est offerte.", "A snack is provided."),
-    ("Places limitées : arrivez tôt.", "Limited places: come early."),
-    ("Groupes de huit personnes au plus.", "Groups of eight people at most."),
-    ("Fermé pendant les vacances de la construction.", "Closed during the construction holiday."),
-    ("Les enfants sont les bienvenus.", "Children are welcome."),
-    ("Ouvert aux résidents des quartiers voisins.", "Open to residents of nearby areas."),
-]
 QUERIES = [
     "logement",
     "aide pour trouver un appartement",
@@ -118,106 +85,8 @@ QUERIES = [
 
 
 def _populate(rng: random.Random) -> dict:
-    boroughs = list(Borough.objects.order_by("pk"))
-    hoods = [hood for code in NEIGHBOURHOODS for hood, _de in NEIGHBOURHOODS[code]]
-    organizations = Organization.objects.bulk_create(
-        Organization(
-            name=f"Organisme {rng.choice(hoods)} {i}",
-            kind=OrganizationKind.COMMUNITY_ORGANIZATION,
-            borough=rng.choice(boroughs),
-            phone="514 555-0100",
-        )
-        for i in range(ORGANIZATIONS)
-    )
-    sites = Site.objects.bulk_create(
-        Site(
-            organization=organization,
-            name=f"Point de service {j}",
-            borough=rng.choice(boroughs),
-            street_address=f"{rng.randrange(100, 9000)} rue {rng.choice(hoods)}",
-        )
-        for organization in organizations
-        for j in range(rng.randint(1, 3))
-    )
-    sites_of: dict[int, list[Site]] = {}
-    for site in sites:
-        sites_of.setdefault(site.organization_id, []).append(site)
-
-    offers = [o for group in COMMUNITY_OFFERS.values() for o in group]
-    offers += LIBRARY_OFFERS + [o for group in NAMED_OFFERS.values() for o in group]
-    singles = [item.offer for item in FRENCH_ONLY + ENGLISH_ONLY]
-    needs = {t.code: t for t in TaxonomyTerm.objects.filter(taxonomy__name=NEEDS_TAXONOMY_NAME)}
-    audiences = {a.code: a for a in Audience.objects.all()}
-    languages = list(Language.objects.filter(is_active=True).order_by("sort_order")[:16])
-    today = timezone.localdate()
-
-    services, need_links, audience_links, language_links = [], [], [], []
-    locations, schedules = [], []
-    for i in range(SERVICES):
-        offer = rng.choice(singles) if rng.random() < 0.05 else rng.choice(offers)
-        organization = rng.choice(organizations)
-        hood = rng.choice(hoods)
-        extras = rng.sample(EXTRA_SENTENCES, rng.choice([0, 1, 1, 2]))
-        names, descriptions = {}, {}
-        for code, name in offer.names.items():
-            names[code] = f"{name} — {hood}" if code in ("fr", "en") else name
-        for code, text in offer.descriptions.items():
-            extra = " ".join(pair[0 if code == "fr" else 1] for pair in extras)
-            descriptions[code] = f"{text} {extra}".strip() if code in ("fr", "en") else text
-        roll = rng.random()
-        service = Service(
-            id=uuid.UUID(int=rng.getrandbits(128)),
-            organization=organization,
-            names=names,
-            descriptions=descriptions,
-            eligibility_descriptions=dict(offer.eligibility),
-            alternate_name=offer.alternate_name or (f"SVC-{i}" if rng.random() < 0.1 else ""),
-            is_free=not offer.fees and rng.random() < 0.9,
-            status="defunct" if roll < 0.02 else "inactive" if roll < 0.04 else "active",
-            is_published=rng.random() >= 0.03,
-            assured_date=today - timedelta(days=rng.randint(1, 800)),
-        )
-        services.append(service)
-        need_links += [(service.id, needs[c].id) for c in offer.needs if c in needs]
-        audience_links += [(service.id, audiences[c].id) for c in offer.audiences]
-        spoken = {lang.id for lang in rng.sample(languages, rng.randint(1, 4))}
-        language_links += [(service.id, lang_id) for lang_id in spoken]
-        places = rng.sample(
-            sites_of[organization.id], rng.randint(1, len(sites_of[organization.id]))
-        )
-        for site in places:
-            link = ServiceAtLocation(id=uuid.uuid4(), service_id=service.id, location=site)
-            locations.append(link)
-            for freq, byday, opens, closes in offer.hours:
-                schedules.append(
-                    Schedule(
-                        service_id=service.id,
-                        service_at_location_id=link.id,
-                        freq=freq,
-                        byday=byday,
-                        opens_at=opens,
-                        closes_at=closes,
-                        valid_from=date(2025, 1, 1) if rng.random() < 0.1 else None,
-                    )
-                )
-    Service.objects.bulk_create(services, batch_size=BATCH)
-    for model, pairs, left, right in (
-        (Service.needs.through, need_links, "service_id", "taxonomyterm_id"),
-        (Service.audiences.through, audience_links, "service_id", "audience_id"),
-        (Service.languages.through, language_links, "service_id", "language_id"),
-    ):
-        model.objects.bulk_create(
-            (model(**{left: a, right: b}) for a, b in pairs), batch_size=BATCH
-        )
-    ServiceAtLocation.objects.bulk_create(locations, batch_size=BATCH)
-    Schedule.objects.bulk_create(schedules, batch_size=BATCH)
-    return {
-        "boroughs": [b.code for b in boroughs],
-        "needs": list(needs),
-        "audiences": list(audiences),
-        "languages": [lang.code for lang in languages],
-        "services": services,
-    }
+    """The city generator's directory (also called by `overlap`)."""
+    return city.directory_services(rng, services=SERVICES, organizations=ORGANIZATIONS)
 
 
 def _requests(rng: random.Random, data: dict) -> list[dict]:
@@ -304,7 +173,7 @@ def run(*, scale: int = 1) -> dict:
     for service in changed:
         code = "fr" if "fr" in service.names else next(iter(service.names))
         service.names[code] = "Nouveau : " + service.names[code]
-    Service.objects.bulk_update(changed, ["names"], batch_size=BATCH)
+    Service.objects.bulk_update(changed, ["names"], batch_size=city.DIRECTORY_BATCH)
     started = time.perf_counter()
     incremental = search.index_build(workers=2)
     incremental_seconds = round(time.perf_counter() - started, 2)

@@ -1,7 +1,10 @@
-"""`ancrage bench NAME [--json FILE]`: run one benchmark of benchmarks/ in a throwaway database.
+"""`ancrage bench NAME|--all [--json FILE] [--out-dir DIR]`: run benchmarks in throwaway databases.
 
-Each benchmark module defines `run(*, scale: int) -> dict` returning its figures; by the project's
-rule every figure is reported beside its floor (the naive or raw way, measured in the same run).
+Each benchmark module of benchmarks/ defines `run(*, scale: int) -> dict` returning its figures;
+by the project's rule every figure is reported beside its floor (the naive or raw way, measured in
+the same run). Each benchmark runs in a database of its own, made from the migrations and dropped
+after it (`test_<name of the configured database>`): one benchmark's rows never skew another's.
+With `--out-dir`, each benchmark's figures go to DIR/<name>.json as soon as it ends.
 """
 
 import importlib.util
@@ -35,9 +38,14 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="run every benchmark")
         parser.add_argument("--list", action="store_true", help="list the benchmarks")
         parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
+        parser.add_argument(
+            "--out-dir", metavar="DIR", help="also write each benchmark's figures to DIR/NAME.json"
+        )
         parser.add_argument("--scale", type=int, default=1, help="multiply the data size")
 
-    def handle(self, *args, name=None, all=False, list=False, json=None, scale=1, **options):
+    def handle(
+        self, *args, name=None, all=False, list=False, json=None, out_dir=None, scale=1, **options
+    ):
         benchmarks = available()
         if list:
             for bench in benchmarks:
@@ -51,24 +59,40 @@ class Command(BaseCommand):
         if scale < 1:
             raise CommandError("--scale must be 1 or more")
         results = {}
-        old_name = connection.settings_dict["NAME"]
-        test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        try:
-            for bench in names:
-                started = time.perf_counter()
-                figures = load(benchmarks[bench]).run(scale=scale)
-                figures["wall_seconds"] = round(time.perf_counter() - started, 2)
-                figures["database"] = connection.vendor
-                results[bench] = figures
-                self.stdout.write(self.style.MIGRATE_HEADING(f"== {bench}"))
-                for key, value in figures.items():
-                    self.stdout.write(f"  {key}: {value}")
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-            del test_name
+        for bench in names:
+            figures = run_one(bench, benchmarks[bench], scale=scale)
+            results[bench] = figures
+            self.stdout.write(self.style.MIGRATE_HEADING(f"== {bench}"))
+            for key, value in figures.items():
+                self.stdout.write(f"  {key}: {value}")
+            if out_dir:
+                self.stdout.write(f"written to {write_figures(Path(out_dir), bench, figures)}")
         if json:
             Path(json).write_text(_dumps(results if all else results[name]))
             self.stdout.write(f"written to {json}")
+
+
+def run_one(bench: str, path: Path, *, scale: int) -> dict:
+    """One benchmark in a fresh throwaway database; its figures, with the wall time it took."""
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        started = time.perf_counter()
+        figures = load(path).run(scale=scale)
+        figures["wall_seconds"] = round(time.perf_counter() - started, 2)
+        figures["database"] = connection.vendor
+        figures["scale"] = scale
+        return figures
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+
+
+def write_figures(directory: Path, bench: str, figures: dict) -> Path:
+    """DIR/<bench>.json, the directory made if needed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{bench}.json"
+    path.write_text(_dumps(figures) + "\n")
+    return path
 
 
 def _dumps(data) -> str:

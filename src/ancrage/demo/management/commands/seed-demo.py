@@ -1,12 +1,13 @@
 """`ancrage seed-demo`: fill the database with the synthetic Montréal demonstration network."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ancrage.core.choices import OrganizationKind
+from ancrage.demo import city
 from ancrage.demo.montreal import DEFAULT_SEED, DEMO_PASSWORD
 from ancrage.demo.services import (
     BoroughsMissing,
@@ -44,7 +45,18 @@ class Command(BaseCommand):
             choices=SCALES,
             default="demo",
             help=_(
-                "Size of the network: demo (about 180 organizations) or city (not available yet)."
+                "Size of the network: demo (about 180 organizations) or city (1,000,000 clients, "
+                "10,000,000 service records, 2,000,000 attendance rows, 20,000 services; "
+                "PostgreSQL, about 10 minutes)."
+            ),
+        )
+        parser.add_argument(
+            "--factor",
+            type=float,
+            default=1.0,
+            help=_(
+                "With --scale city: multiply every count by this factor (default: %(default)s; "
+                "at most 0.05 on SQLite)."
             ),
         )
         mode = parser.add_mutually_exclusive_group()
@@ -62,14 +74,19 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, seed: int, scale: str, if_empty: bool, reset: bool, **options) -> None:
+    def handle(
+        self,
+        *args,
+        seed: int,
+        scale: str,
+        factor: float,
+        if_empty: bool,
+        reset: bool,
+        **options,
+    ) -> None:
         if scale == "city":
-            raise CommandError(
-                _(
-                    "The city-scale generator is not available yet; only --scale demo can be "
-                    "built for now."
-                )
-            )
+            self._city(seed=seed, factor=factor, if_empty=if_empty, reset=reset)
+            return
         if if_empty and Organization.objects.exists():
             self.stdout.write(_("The database already holds organizations: nothing was created."))
             self._print_accounts(demo_accounts())
@@ -98,6 +115,62 @@ class Command(BaseCommand):
                 % {"error": exc}
             ) from exc
         self._print_summary(summary)
+
+    def _city(self, *, seed: int, factor: float, if_empty: bool, reset: bool) -> None:
+        if reset:
+            raise CommandError(
+                _(
+                    "--reset is not available with --scale city: generate the city into an "
+                    "empty database (for example a new one made by “ancrage migrate”)."
+                )
+            )
+        if factor <= 0:
+            raise CommandError(_("The factor must be above 0."))
+        if connection.vendor != "postgresql" and factor > city.SQLITE_MAX_FACTOR:
+            raise CommandError(
+                _(
+                    "SQLite holds at most factor %(max)s of the city; use PostgreSQL "
+                    "(DATABASE_URL) for the full city, or a smaller --factor."
+                )
+                % {"max": city.SQLITE_MAX_FACTOR}
+            )
+        if Organization.objects.exists():
+            if if_empty:
+                self.stdout.write(
+                    _("The database already holds organizations: nothing was created.")
+                )
+                return
+            raise CommandError(
+                _(
+                    "The city-scale data is generated into an empty database only, and this one "
+                    "already holds organizations. Create a new database, run “ancrage migrate”, "
+                    "then run this command again."
+                )
+            )
+        sizes = city.sizes(factor)
+        self.stdout.write(
+            _(
+                "Generating the city (factor %(factor)s): %(clients)s clients, %(records)s "
+                "service records, %(attendances)s attendance rows, %(services)s services…"
+            )
+            % {
+                "factor": factor,
+                "clients": number_format(sizes.clients, force_grouping=True),
+                "records": number_format(sizes.service_records, force_grouping=True),
+                "attendances": number_format(sizes.attendances, force_grouping=True),
+                "services": number_format(sizes.services, force_grouping=True),
+            }
+        )
+        with transaction.atomic():
+            generated = city.generate(factor=factor, seed=seed, stdout=self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("City generated in %(seconds)s s (seed %(seed)d).")
+                % {"seconds": number_format(generated.seconds, 1), "seed": seed}
+            )
+        )
+        for name, count in generated.counts().items():
+            self.stdout.write(f"  {name}: {number_format(count, force_grouping=True)}")
 
     def _print_summary(self, summary: DemoSummary) -> None:
         out = self.stdout
