@@ -174,7 +174,8 @@ def manage_activity(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": sessions,
             "now": timezone.now(),
             "session_form": SessionForm(),
-            "series_form": None if has_series else SeriesForm(),
+            # Its own ids: both forms have a start time, and a label must name one field only.
+            "series_form": None if has_series else SeriesForm(auto_id="id_series_%s"),
             "partners": activity.partner_links.select_related("partner"),
         },
     )
