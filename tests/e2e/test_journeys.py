@@ -1,0 +1,211 @@
+"""Each role's main path, from signing in to done, in French, in a real Chromium (issue 10).
+
+A screenshot is saved at each main step: test-artifacts/journeys/<role>/NN-step.png.
+
+- newcomer on a phone: finds a service in the public directory in Arabic, sees the calendar,
+  answers a satisfaction survey (the answering itself is `answer` of test_survey_journey.py);
+- liaison officer, keyboard only: creates an activity, adds a session, records its attendance;
+- intake worker, keyboard only: looks a person up, registers them, records a service, records
+  their consent to a referral, and refers them to a partner;
+- coordinator: the dashboard, then prepares the quarterly accountability report and submits it;
+- funder advisor: the organizations followed, a report received, acknowledged;
+- grant reviewer: the applications assigned, a score per criterion, the review submitted.
+The whole life of an application (applicant, committee, allocation) is test_grant_journey.py;
+the keyboard counts of the two fastest gestures are test_attendance.py and
+test_client_service_entry.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from ancrage.activities.models import Activity, Attendance
+from ancrage.core.choices import Role
+from tests import factories
+from tests.e2e.conftest import REPO_ROOT, french
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+JOURNEYS = REPO_ROOT / "test-artifacts" / "journeys"
+DESKTOP = {"width": 1280, "height": 900}
+
+
+class Journey:
+    """One person's browser (a context of its own) and the screenshots of their steps."""
+
+    def __init__(self, browser, live_server, role: str, viewport: dict = DESKTOP):
+        self.live_server = live_server
+        self.folder: Path = JOURNEYS / role
+        shutil.rmtree(self.folder, ignore_errors=True)  # this run's steps only
+        self.folder.mkdir(parents=True)
+        self.context = browser.new_context(viewport=viewport, locale="fr-CA")
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.steps = 0
+
+    def step(self, name: str) -> None:
+        self.steps += 1
+        self.page.screenshot(path=str(self.folder / f"{self.steps:02d}-{name}.png"), full_page=True)
+
+    def open(self, path: str) -> None:
+        """Type an address (or open a bookmark): not a click."""
+        response = self.page.goto(self.live_server.url + path)
+        assert response is not None and response.ok, (path, response and response.status)
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.errors, f"JavaScript errors: {self.errors}"
+
+    # --- the keyboard -------------------------------------------------------------------------
+
+    def tab_to(self, selector: str, *, back: bool = False, limit: int = 80) -> None:
+        """Press Tab (Shift+Tab with `back`) until the element has the focus, as a person moving
+        through the page."""
+        target = self.page.locator(selector).first
+        expect(target).to_be_attached()
+        for _ in range(limit):
+            if target.evaluate("element => element === document.activeElement"):
+                return
+            self.page.keyboard.press("Shift+Tab" if back else "Tab")
+        raise AssertionError(f"{selector} never got the focus after {limit} Tab presses")
+
+    def type_into(self, selector: str, text: str) -> None:
+        self.tab_to(selector)
+        self.page.keyboard.type(text)
+
+    def type_date(self, selector: str, day: date) -> None:
+        """Type a date in a date field, segment by segment. The order of the segments is the
+        browser's (month first in Chromium's default English, year first in French Canada…):
+        each order is tried until the field holds the date."""
+        field = self.page.locator(selector)
+        for order in ("%m%d%Y", "%Y%m%d", "%d%m%Y"):
+            self.tab_to(selector)
+            self.page.keyboard.press("Shift+Tab")  # re-enter the field at its first segment
+            self.page.keyboard.press("Tab")
+            self.page.keyboard.type(day.strftime(order))
+            if field.input_value() == day.isoformat():
+                return
+        raise AssertionError(f"{selector}: could not type {day}")
+
+    def type_time(self, selector: str, hour: int, minute: int) -> None:
+        """Type a time of the morning; "A" picks AM where the browser shows a 12-hour clock."""
+        field = self.page.locator(selector)
+        self.tab_to(selector)
+        self.page.keyboard.type(f"{hour:02d}{minute:02d}A")
+        assert field.input_value() == f"{hour:02d}:{minute:02d}", field.input_value()
+
+    def enter(self) -> None:
+        """Enter, and wait for the page it leads to."""
+        with self.page.expect_navigation():
+            self.page.keyboard.press("Enter")
+
+    def follow(self, selector: str) -> None:
+        """Tab to a link or a button, then Enter."""
+        self.tab_to(selector)
+        self.enter()
+
+    def sign_in(self, user) -> None:
+        """The sign-in form with the keyboard only (the username field has the focus)."""
+        self.open("/accounts/login/")
+        expect(self.page.locator("#id_username")).to_be_focused()
+        self.page.keyboard.type(user.username)
+        self.page.keyboard.press("Tab")
+        self.page.keyboard.type(factories.PASSWORD)
+        self.enter()
+        expect(self.page.locator("main h1")).to_contain_text(
+            french("Hello, %(name)s").split("%")[0].strip()
+        )
+
+    def sees(self, text: str) -> None:
+        """The page shows the French translation of a source string."""
+        translated = french(text)
+        assert translated != text or text.isupper(), f"no French for {text!r}"
+        expect(self.page.locator("main")).to_contain_text(translated)
+
+
+@pytest.fixture
+def journey(browser, live_server, request):
+    opened: list[Journey] = []
+
+    def start(role: str, viewport: dict = DESKTOP) -> Journey:
+        person = Journey(browser, live_server, role, viewport)
+        opened.append(person)
+        return person
+
+    yield start
+    for person in opened:
+        person.context.close()
+
+
+def local_day(days_ago: int) -> date:
+    return timezone.localdate() - timedelta(days=days_ago)
+
+
+# ---------------------------------------------------------------------------------------------
+# Liaison officer, keyboard only
+
+
+def test_liaison_officer_creates_an_activity_and_records_its_attendance(journey, org_a):
+    library = factories.SiteFactory(organization=org_a, name="Bibliothèque Saul-Bellow")
+    officer = factories.member(org_a, Role.LIAISON_OFFICER, first_name="Nadia", last_name="Haddad")
+    me = journey("liaison-officer")
+
+    me.sign_in(officer)
+    me.step("dashboard")
+    me.follow("nav.main-nav a[href='/activities/manage/']")
+    me.sees("Activities and attendance")
+    me.step("activities")
+    me.follow(f"main a[href$='/activities/manage/organizations/{org_a.pk}/new/']")
+    me.step("new-activity")
+
+    me.type_into("#id_title_fr", "Café-jasette du jeudi")
+    me.type_into("#id_title_en", "Thursday Coffee and Chat")
+    # A list opens on the first letters typed (ASCII: the type-ahead of a closed select).
+    me.type_into("#id_activity_type", "Caf")
+    expect(me.page.locator("#id_activity_type option:checked")).to_have_text("Café-emploi")
+    me.type_into("#id_site", "Bibl")
+    expect(me.page.locator("#id_site")).to_have_value(str(library.pk))
+    me.step("activity-filled")
+    me.tab_to("#id_title_en", back=True)
+    me.enter()  # Enter in a text field sends the form
+    activity = Activity.objects.get(organization=org_a)
+    assert activity.title["fr"] == "Café-jasette du jeudi"
+    me.sees("Activity created. Add its sessions.")
+    me.step("activity-created")
+
+    # A session held yesterday morning: the date and times typed as digits, field by field.
+    yesterday = local_day(1)
+    me.type_date("#id_day", yesterday)
+    me.type_time("#id_start_time", 10, 0)
+    me.type_time("#id_end_time", 11, 30)
+    me.step("session-filled")
+    me.enter()
+    session = activity.sessions.get()
+    assert timezone.localtime(session.starts_at).date() == yesterday
+    me.step("session-added")
+
+    me.follow(f"main a[href$='/activities/manage/sessions/{session.pk}/attendance/']")
+    expect(me.page.locator("#id_newcomers")).to_be_focused()
+    for value in ("9", "4", "2", "8"):  # newcomers, immigrants, others, women
+        me.page.keyboard.type(value)
+        me.page.keyboard.press("Tab")
+    expect(me.page.locator("#live-total")).to_have_text("15")
+    me.step("attendance-filled")
+    me.enter()
+    me.step("attendance-saved")
+    attendance = Attendance.objects.get(session=session)
+    assert (attendance.total, attendance.newcomers, attendance.women) == (15, 9, 8)
+    assert attendance.recorded_by_id == officer.pk
+    expect(me.page.locator(".messages")).to_contain_text("15")
+    me.close()
