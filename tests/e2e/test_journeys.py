@@ -26,6 +26,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ancrage.activities.models import Activity, Attendance
+from ancrage.clients.models import Client, ConsentRecord, Purpose, Referral, ServiceRecord
 from ancrage.core.choices import Role
 from tests import factories
 from tests.e2e.conftest import REPO_ROOT, french
@@ -208,4 +209,81 @@ def test_liaison_officer_creates_an_activity_and_records_its_attendance(journey,
     assert (attendance.total, attendance.newcomers, attendance.women) == (15, 9, 8)
     assert attendance.recorded_by_id == officer.pk
     expect(me.page.locator(".messages")).to_contain_text("15")
+    me.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake worker, keyboard only
+
+
+def test_intake_worker_registers_serves_and_refers_a_person(journey, org_a):
+    worker = factories.member(org_a, Role.INTAKE_WORKER, first_name="Inès", last_name="Roy")
+    partner = factories.OrganizationFactory(name="Carrefour Jeunesse-Emploi de LaSalle")
+    factories.PartnershipFactory(organization=org_a, partner=partner)
+    me = journey("intake-worker")
+
+    me.sign_in(worker)
+    me.step("dashboard")
+    me.follow("nav.main-nav a[href='/clients/']")
+    expect(me.page.locator("#id_q")).to_be_focused()
+    me.page.keyboard.type("Oyelaran")  # is the person known here already?
+    me.enter()
+    me.step("lookup")
+    assert not Client.objects.exists()
+
+    me.follow(f"main a[href$='/clients/organizations/{org_a.pk}/new/']")
+    me.step("register")
+    me.type_into("#id_given_names", "Zéphyrine")
+    me.type_into("#id_family_names", "Oyelaran")
+    me.step("register-filled")
+    me.enter()
+    client = Client.objects.get(organization=org_a)
+    assert me.page.url.endswith(f"/clients/{client.pk}/")
+    me.step("client-file")
+
+    # The file opens with "Record a service" focused: Enter, a service type, Enter.
+    expect(me.page.locator(f"a[href$='/clients/{client.pk}/services/new/']")).to_be_focused()
+    me.enter()
+    expect(me.page.locator("#id_service_type")).to_be_focused()
+    me.page.keyboard.type("Médiation")
+    me.step("service-filled")
+    me.enter()
+    record = ServiceRecord.objects.get(client=client)
+    assert record.service_type.code == "intercultural-mediation" and record.worker == worker
+    me.step("service-recorded")
+
+    # The person agrees to be referred to the partner: their consent first.
+    me.follow(f"main a[href$='/clients/{client.pk}/consents/']")
+    me.step("consents")
+    referral_label = french(Purpose.REFERRAL.label)
+    me.type_into("#id_purpose", referral_label[:5])
+    expect(me.page.locator("#id_purpose")).to_have_value(Purpose.REFERRAL)
+    me.type_into("#id_counterpart", "Carrefour")
+    expect(me.page.locator("#id_counterpart")).to_have_value(str(partner.pk))
+    me.tab_to("#id_state_0")  # "Given", the first choice
+    me.page.keyboard.press("Space")
+    me.step("consent-filled")
+    me.follow("main form button[type=submit]")
+    consent = ConsentRecord.objects.get(client=client)
+    assert (consent.purpose, consent.counterpart_id, consent.state) == (
+        Purpose.REFERRAL,
+        partner.pk,
+        ConsentRecord.State.GIVEN,
+    )
+    me.step("consent-recorded")
+
+    me.open(f"/clients/{client.pk}/")
+    me.follow(f"main a[href$='/clients/{client.pk}/referrals/new/']")
+    me.step("referral")
+    me.type_into("#id_to_organization", "Carrefour")
+    expect(me.page.locator("#id_to_organization")).to_have_value(str(partner.pk))
+    me.type_into("#id_reason", "Recherche d'emploi : préparer son CV.")
+    me.step("referral-filled")
+    me.follow("main form button[type=submit]")
+    referral = Referral.objects.get(client=client)
+    assert referral.to_organization == partner and referral.from_organization == org_a
+    expect(me.page.locator(".messages")).to_contain_text(
+        french("Referral sent to %(name)s.") % {"name": partner.name}
+    )
+    me.step("referral-sent")
     me.close()
