@@ -27,7 +27,9 @@ from playwright.sync_api import expect
 
 from ancrage.activities.models import Activity, Attendance
 from ancrage.clients.models import Client, ConsentRecord, Purpose, Referral, ServiceRecord
-from ancrage.core.choices import Role
+from ancrage.core.choices import OrganizationKind, Role
+from ancrage.funding.models import FollowedOrganization
+from ancrage.reporting.models import AccountabilityReport, ReportState
 from tests import factories
 from tests.e2e.conftest import REPO_ROOT, french
 
@@ -287,3 +289,69 @@ def test_intake_worker_registers_serves_and_refers_a_person(journey, org_a):
     )
     me.step("referral-sent")
     me.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Coordinator, then the funder's advisor: one quarterly report, prepared, sent, acknowledged
+
+
+def test_coordinator_submits_the_quarterly_report_and_the_advisor_acknowledges_it(journey, org_a):
+    from tests.reporting.conftest import make_agreement, make_client, make_program, serve
+
+    funder = factories.OrganizationFactory(
+        name="Ministère de l'Immigration (e2e)", kind=OrganizationKind.FUNDER
+    )
+    program = make_program(funder, "pasi-e2e")
+    agreement = make_agreement(org_a, program)  # 2025-2026, reported each quarter
+    for day in range(1, 8):  # seven people served in the second quarter
+        serve(make_client(org_a), date(2025, 8, day), program=program)
+    coordinator = factories.member(org_a, Role.COORDINATOR, first_name="Lucie", last_name="Côté")
+    advisor = factories.member(funder, Role.FUNDER_ADVISOR, first_name="Marc", last_name="Gagné")
+    FollowedOrganization.objects.create(funder=funder, advisor=advisor, organization=org_a)
+
+    me = journey("coordinator")
+    me.sign_in(coordinator)
+    me.step("dashboard")
+    me.page.locator("nav.main-nav a[href='/reports/']").click()
+    me.sees("Accountability reports")
+    me.step("reports")
+    second_quarter = me.page.locator(
+        "form[action$='/reports/open/']:has(input[name=period][value='2025-07-01']) button"
+    )
+    with me.page.expect_navigation():
+        second_quarter.click()
+    report = AccountabilityReport.objects.get(agreement=agreement)
+    assert report.state == ReportState.DRAFT and report.period_start == date(2025, 7, 1)
+    me.sees("The report is open: check its figures, then submit it.")
+    me.step("report-draft")
+    with me.page.expect_navigation():
+        me.page.locator("button[name=step][value=submit]").click()
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
+    me.sees("Done: the report's state is recorded.")
+    me.step("report-submitted")
+    me.close()
+
+    funder_side = journey("funder-advisor")
+    funder_side.sign_in(advisor)
+    funder_side.step("dashboard")
+    funder_side.page.locator("nav.main-nav a[href='/funding/advisor/']").click()
+    funder_side.sees("Organizations I follow")
+    expect(funder_side.page.locator("main")).to_contain_text(org_a.name)
+    funder_side.step("organizations-followed")
+    funder_side.page.locator("main a.button[href='/reports/received/']").click()
+    funder_side.sees("Reports received")
+    funder_side.step("reports-received")
+    with funder_side.page.expect_navigation():
+        funder_side.page.locator(f"main a[href$='/reports/{report.pk}/']").click()
+    funder_side.sees("Files sent")
+    funder_side.step("report")
+    with funder_side.page.expect_navigation():
+        funder_side.page.locator("button[name=step][value=acknowledge]").click()
+    report.refresh_from_db()
+    assert report.state == ReportState.ACKNOWLEDGED
+    expect(funder_side.page.locator("main h1 .badge")).to_have_text(
+        french(ReportState.ACKNOWLEDGED.label)
+    )
+    funder_side.step("report-acknowledged")
+    funder_side.close()
