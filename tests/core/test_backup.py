@@ -3,8 +3,15 @@ readable), and a damaged archive, a failure half way, other keys or other migrat
 database as it was."""
 
 import gzip
+import hashlib
+import io
+import json
 import os
+import signal
+import sqlite3
 import stat
+import subprocess
+import sys
 import tarfile
 from datetime import date
 
@@ -138,6 +145,12 @@ def test_a_backup_restores_into_a_fresh_database_and_a_failed_restore_changes_no
     assert summary() == before
     assert Identity.objects.get(client_id=newcomer.pk).given_names == "Ilya"
 
+    # A real kill: another process restores and is killed (SIGKILL) after 40 tables.
+    url = database_url(tmp_path)
+    killed = run(url, "restore", str(archive))
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+    assert run(url, "summary").stdout.decode().strip() == summary_text(before)
+
 
 @pytest.mark.django_db
 def test_a_damaged_or_truncated_archive_is_refused_and_changes_nothing(tmp_path):
@@ -252,10 +265,6 @@ def test_another_migration_state_or_a_database_with_data_is_refused(tmp_path):
 def rewrite(source, target, table, change, *, fix_hash=True):
     """Copy an archive with the rows of one table changed (and, if `fix_hash`, a manifest that
     vouches for them: the damage then shows only when loading)."""
-    import hashlib
-    import io
-    import json
-
     with tarfile.open(source) as archive:
         members = {m.name: archive.extractfile(m).read() for m in archive}
     manifest = json.loads(members["manifest.json"])
@@ -284,3 +293,52 @@ def edit_note(row):
     columns = [f.column for f in backup._columns(ServiceRecord)]
     row[columns.index("note")] = "Modifié après la sauvegarde"
     return row
+
+
+# Run in another process: print the database's summary, or restore and die after 40 tables.
+KILLED_RESTORE = """
+import json, os, signal, sys
+import django
+django.setup()
+from ancrage.core import backup
+if sys.argv[1] == "summary":
+    found = backup.database_summary()
+    print(json.dumps({t: [s.rows, s.checksum] for t, s in found.items()}, sort_keys=True))
+else:
+    def kill(table, position):
+        if position == 40:
+            os.kill(os.getpid(), signal.SIGKILL)
+    backup.restore(sys.argv[2], replace=True, progress=kill)
+"""
+
+
+def summary_text(found):
+    return json.dumps({t: [s.rows, s.checksum] for t, s in found.items()}, sort_keys=True)
+
+
+def run(url, *args):
+    """KILLED_RESTORE in a new process (this interpreter, our own script) on that database."""
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", KILLED_RESTORE, *args],
+        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "ancrage.settings"},
+        capture_output=True,
+        check=False,
+    )
+
+
+def database_url(tmp_path):
+    """A URL another process can open: the test database itself on PostgreSQL; on SQLite (an
+    in-memory test database) a file copy of it."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+        return (
+            f"postgres://{db['USER']}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
+            f"/{db['NAME']}"
+        )
+    path = tmp_path / "copy.sqlite3"
+    connection.ensure_connection()
+    with sqlite3.connect(path) as target:
+        connection.connection.backup(target)
+    target.close()
+    return f"sqlite:///{path}"
