@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TextIO
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from ancrage.activities.models import Activity, ActivityType, Attendance, Session
@@ -193,8 +193,9 @@ def triggers(on: bool) -> None:
     """Foreign-key triggers off while generated (consistent) rows are bulk-written."""
     if not pg():
         return
-    # Not a superuser: the triggers stay, generation is only slower.
-    with contextlib.suppress(DatabaseError):
+    # Not a superuser: the triggers stay, generation is only slower (the savepoint keeps a
+    # surrounding transaction usable after the refusal).
+    with contextlib.suppress(DatabaseError), transaction.atomic():
         execute(f"SET session_replication_role = {'origin' if on else 'replica'}")
 
 
