@@ -1,6 +1,9 @@
 """`ancrage insights-refresh --all | --service UUID`: recompute overlap suggestions.
 
-Nightly with --all (the whole city); --service after one service was published or edited.
+Nightly with --all (the whole city: it also catches up a refresh that failed after a publication,
+and compares services declaring no need). A publication, edit or discontinuation refreshes its
+service's suggestions itself once it commits (`insights.services.overlap_refresh_on_commit`);
+--service does the same by hand.
 """
 
 import uuid
