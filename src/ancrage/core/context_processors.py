@@ -32,6 +32,8 @@ FUNDERS = (
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", public=True),
     NavItem(_("Calendar"), "activities:calendar", public=True),
+    # The public directory: a visitor had no way to it from the welcome page.
+    NavItem(_("Find a service"), "directory:search", public=True),
     NavItem(_("Our activities"), "activities:manage_list", tenancy.RECORD_ACTIVITIES),
     NavItem(_("Clients"), "clients:client_list", tenancy.VIEW_CLIENTS),
     # City reviewers (coordinators, administrators of a city service) edit their own services too.
