@@ -17,6 +17,7 @@ test_client_service_entry.py.
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,7 +32,7 @@ from ancrage.core.choices import OrganizationKind, Role
 from ancrage.funding.models import FollowedOrganization
 from ancrage.reporting.models import AccountabilityReport, ReportState
 from tests import factories
-from tests.e2e.conftest import REPO_ROOT, french
+from tests.e2e.conftest import PHONE, REPO_ROOT, french
 
 pytestmark = [
     pytest.mark.e2e,
@@ -355,3 +356,116 @@ def test_coordinator_submits_the_quarterly_report_and_the_advisor_acknowledges_i
     )
     funder_side.step("report-acknowledged")
     funder_side.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Grant reviewer (the committee's side and the allocation: test_grant_journey.py)
+
+
+def test_grant_reviewer_scores_an_assigned_application(journey):
+    from ancrage.grants import review
+    from ancrage.grants.models import CallState
+    from tests.grants.conftest import make_application, make_call
+
+    funder = factories.OrganizationFactory(
+        name="Service de la diversité sociale (e2e)", kind=OrganizationKind.CITY_SERVICE
+    )
+    manager = factories.member(funder, Role.COORDINATOR)
+    reviewer = factories.member(
+        funder, Role.GRANT_REVIEWER, first_name="Rachid", last_name="Évalue"
+    )
+    now = timezone.now()
+    call = make_call(
+        funder,
+        code="montreal-inclusive-reviewer-e2e",
+        state=CallState.CLOSED,
+        opens_at=now - timedelta(days=40),
+        closes_at=now - timedelta(days=1),
+    )
+    application = make_application(
+        call, factories.OrganizationFactory(name="Carrefour d'accueil de LaSalle (e2e)")
+    )
+    assignment = review.review_assign(actor=manager, application=application, reviewer=reviewer)
+
+    me = journey("grant-reviewer")
+    me.sign_in(reviewer)
+    me.step("dashboard")
+    me.page.locator("nav.main-nav a[href='/grants/reviews/']").click()
+    me.sees("Applications to review")
+    me.step("assigned")
+    with me.page.expect_navigation():
+        me.page.locator(f"main a[href$='/grants/reviews/{assignment.pk}/']").click()
+    expect(me.page.locator("main h1")).to_contain_text(application.title)
+    me.step("application")
+    criteria = list(call.criteria.order_by("position"))
+    for criterion, score in zip(criteria, (5, 4, 4, 3), strict=True):
+        me.page.fill(f"#id_score_{criterion.pk}", str(score))
+        me.page.fill(f"#id_comment_{criterion.pk}", "Appréciation argumentée du comité.")
+    # 30 × 5/5 + 25 × 4/5 + 20 × 4/5 + 25 × 3/5 = 81, computed by the server as the scores change
+    expect(me.page.locator("#review-total")).to_contain_text("81")
+    me.step("scored")
+    with me.page.expect_navigation():
+        me.page.locator("button[name=action][value=complete]").click()
+    assignment.refresh_from_db()
+    assert assignment.completed_at is not None
+    assert sorted(assignment.scores.values_list("score", flat=True)) == [3, 4, 4, 5]
+    me.step("review-completed")
+    me.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# A newcomer on a phone, in Arabic
+
+
+def test_newcomer_on_a_phone_finds_a_service_sees_the_calendar_and_answers_a_survey(
+    journey, settings
+):
+    from tests.activities.test_calendar import make_activity, schedule
+    from tests.e2e.test_directory import directory, switch_language
+    from tests.e2e.test_survey_journey import ARABIC, answer, no_horizontal_scroll
+    from tests.surveys.conftest import open_survey
+
+    directory()  # housing services, one of them described in Arabic
+    library = factories.OrganizationFactory(name="Bibliothèques de LaSalle", kind="library")
+    coffee = make_activity(
+        library, title_fr="Café-jasette à LaSalle", title_en="Coffee and Chat in LaSalle"
+    )
+    schedule(coffee, 2)
+    survey = open_survey(library)
+    services = list(
+        survey.questionnaire.questions.get(name="service_used")
+        .choices.order_by("position")
+        .values_list("value", flat=True)
+    )
+
+    me = journey("newcomer", PHONE)
+    me.open("/")
+    expect(me.page.locator("html")).to_have_attribute("lang", re.compile("^fr"))
+    me.step("welcome-fr")
+    switch_language(me.page, "العربية")
+    expect(me.page.locator("html")).to_have_attribute("dir", "rtl")
+    me.step("welcome-ar")
+
+    me.page.locator("nav.main-nav a[href='/services/']").click()
+    me.page.wait_for_url("**/services/")
+    me.page.fill("#id_q", "سكن")  # "housing"
+    with me.page.expect_navigation():
+        me.page.locator(".search-row button[type=submit]").click()
+    me.step("search")
+    with me.page.expect_navigation():
+        me.page.locator("ol.results").get_by_role("link", name="المساعدة في البحث عن سكن").click()
+    expect(me.page.locator("main h1")).to_have_text("المساعدة في البحث عن سكن")
+    assert no_horizontal_scroll(me.page)
+    me.step("service")
+
+    me.page.locator("nav.main-nav a[href='/activities/']").click()
+    me.page.wait_for_url("**/activities/")
+    expect(me.page.locator("main .cards")).to_contain_text("Café-jasette à LaSalle")
+    assert no_horizontal_scroll(me.page)
+    me.step("calendar")
+
+    answer(me.page, me.live_server, survey, "ar", ARABIC, services)  # the link of the poster
+    expect(me.page.locator("html")).to_have_attribute("dir", "rtl")
+    me.step("survey-thanks")
+    assert survey.responses.get().language == "ar"
+    me.close()
