@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from ancrage.api.openapi import openapi_json
 from ancrage.core.views import healthz
 from ancrage.network.views import home
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("activities/", include("ancrage.activities.urls")),
     path("services/", include("ancrage.directory.urls")),
     path("hsds/", include("ancrage.api.hsds.urls")),
+    path("api/openapi.json", openapi_json, name="openapi"),
     path("clients/", include("ancrage.clients.urls")),
     path("funding/", include("ancrage.funding.urls")),
     path("reports/", include("ancrage.reporting.urls")),

@@ -52,6 +52,8 @@ api = NinjaAPI(
     ),
     urls_namespace="hsds",
     docs_url=None,
+    # The document is built by `ancrage.api.openapi` (HSDS schemas for the answers), see urls.py.
+    openapi_url=None,
     renderer=ReadableJSON(),
 )
 

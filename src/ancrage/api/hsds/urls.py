@@ -1,8 +1,10 @@
 """HSDS 3.0 API under /hsds/ (see `api.py`); the root URLconf includes it as namespace "hsds"."""
 
 from django.http import HttpRequest, JsonResponse
-from django.urls import re_path, reverse
+from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
+
+from ancrage.api.openapi import openapi_json
 
 from .api import api
 
@@ -21,4 +23,8 @@ def unknown_endpoint(request: HttpRequest) -> JsonResponse:
     )
 
 
-urlpatterns = [*api.urls[0], re_path(r"^.*$", unknown_endpoint)]
+urlpatterns = [
+    path("openapi.json", openapi_json, name="openapi-json"),
+    *api.urls[0],
+    re_path(r"^.*$", unknown_endpoint),
+]
