@@ -151,13 +151,21 @@ class Item:
     boroughs: frozenset[str]
     # (weekday 0–6, hour 0–23) slots of its weekly hours; empty when unknown
     slots: frozenset[tuple[int, int]] = field(default_factory=frozenset)
-    schedule_text: str = ""
     source: str = ""  # all of its texts, every language: any edit changes the fingerprint
     _hash: str = field(default="", init=False, repr=False, compare=False)
+    _schedule: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.kind, self.id)
+
+    @property
+    def schedule_text(self) -> str:
+        """Its weekly hours in words, for the evidence: written when first read (most items read
+        in a refresh never show in a suggestion), then kept."""
+        if self._schedule is None:
+            self._schedule = _schedule_words(self.slots)
+        return self._schedule
 
     def content_hash(self) -> str:
         # Kept: a refresh compares one item with hundreds of pairs' fingerprints.
@@ -268,7 +276,6 @@ def service_items(services=None) -> list[Item]:
                 languages=frozenset(sets["languages"].get(service_id, ())),
                 boroughs=frozenset(boroughs),
                 slots=frozenset(slots[service_id]),
-                schedule_text=_schedule_words(slots[service_id]),
                 source=json.dumps([names, descriptions], sort_keys=True),
             )
         )
@@ -313,7 +320,6 @@ def activity_items(activities=None) -> list[Item]:
                 languages=frozenset(lang.code for lang in activity.languages.all()),
                 boroughs=frozenset({borough.code} if borough else set()),
                 slots=frozenset(slots[activity.pk]),
-                schedule_text=_schedule_words(slots[activity.pk]),
                 source=json.dumps([activity.title, activity.description], sort_keys=True),
             )
         )
