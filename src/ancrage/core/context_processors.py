@@ -53,6 +53,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     ),
     NavItem(_("Calls for projects"), "grants:call_list", tenancy.MANAGE_CALLS, kinds=FUNDERS),
     NavItem(_("Our applications"), "grants:my_applications", tenancy.APPLY_GRANTS),
+    NavItem(_("Our funded projects"), "grants:my_projects", tenancy.APPLY_GRANTS),
     NavItem(_("Reviews"), "grants:review_list", tenancy.REVIEW_GRANTS),
     NavItem(_("Overlap"), "insights:queue", tenancy.REVIEW_OVERLAP),
     NavItem(_("Funding"), "funding:program_list", tenancy.VIEW_FUNDING),
