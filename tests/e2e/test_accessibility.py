@@ -18,6 +18,7 @@ one browser context for all their pages (one sign-in), and axe-core is injected 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -176,7 +177,8 @@ APPLY = "grants:application_create"
 
 
 def _patterns(resolver=None, namespace=""):
-    """(url name, view, takes parameters) of every named URL outside the admin and the API."""
+    """(url name, view, takes parameters) of every named URL outside the admin and the API;
+    URLs that end with a file extension (export.csv, qr.<format>…) are files, not pages."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
@@ -185,6 +187,8 @@ def _patterns(resolver=None, namespace=""):
             child = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _patterns(entry, child)
         elif isinstance(entry, URLPattern) and entry.name:
+            if re.search(r"\.(\w+|<[^>]+>)\Z", str(entry.pattern)):
+                continue
             yield f"{namespace}{entry.name}", entry.callback, bool(entry.pattern.converters)
 
 
@@ -211,6 +215,16 @@ def test_every_staff_list_is_checked():
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+DUPLICATE_IDS = """() => {
+    const seen = new Set(), twice = new Set();
+    for (const element of document.querySelectorAll('[id]:not(input[type=hidden])')) {
+        if (seen.has(element.id)) twice.add(element.id);
+        seen.add(element.id);
+    }
+    return [...twice];
+}"""
 
 
 class Audit:
@@ -264,6 +278,12 @@ class Audit:
             self.found.append(f"{label} ({url}): HTTP {got}, expected {status}")
             return
         self.checked.append(url)
+        # axe-core no longer reports duplicate ids (WCAG 4.1.1 is obsolete), but a label or an
+        # aria-describedby pointing at an id used twice names the wrong field (hidden inputs,
+        # never labelled nor focused, are left out).
+        duplicates = page.evaluate(DUPLICATE_IDS)
+        if duplicates:
+            self.found.append(f"{label} ({url}) duplicate ids: {duplicates}")
         axe_start(page)
         self.pending[index] = (url, label, skip)
 
