@@ -8,7 +8,6 @@ import sys
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
 
 from ancrage.core.middleware import CONTENT_SECURITY_POLICY
 
@@ -80,28 +79,9 @@ def assert_security_headers(response) -> None:
     assert "camera=()" in response["Permissions-Policy"]
 
 
-def test_every_page_carries_the_headers_and_no_inline_code(world):
-    """Every URL, opened by the person who may use it: headers set, nothing CSP would block."""
-    clients = {}
-    problems = []
-    pages = 0
-    for reachable in world["urls"]:
-        client = clients.get(reachable.user)
-        if client is None:
-            client = clients[reachable.user] = Client()
-            client.force_login(reachable.user)
-        response = client.get(reachable.url)
-        assert response.status_code < 500, reachable.url
-        if response.status_code >= 300 and response.status_code < 400:
-            continue
-        assert_security_headers(response)
-        if response.get("Content-Type", "").startswith("text/html"):
-            pages += 1
-            blocked = inline_code(response.content.decode())
-            if blocked:
-                problems.append((reachable.name, sorted(set(blocked))))
-    assert problems == []
-    assert pages > 100  # not vacuous: the staff and public pages were rendered
+# Every page of the project is checked for these headers and for inline code by
+# test_hostile_input.py, after the corpus went through every form (one pass over the pages serves
+# both checks, and a stored value that became markup would show there).
 
 
 def test_error_pages_and_the_api_carry_the_headers(client):
@@ -156,8 +136,9 @@ def test_production_settings_turn_on_hsts_and_secure_cookies(tmp_path):
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
+        check=False,
     )
+    assert probe.returncode == 0, probe.stderr[-3000:]
     seen = json.loads(probe.stdout.strip().splitlines()[-1])
     assert re.fullmatch(r"max-age=31536000; includeSubDomains; preload", seen["hsts"])
     assert seen["plain_status"] == 301 and seen["plain_location"].startswith("https://")

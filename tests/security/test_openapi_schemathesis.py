@@ -8,6 +8,8 @@ that matches the document's schema (HSDS 3.0 objects, HSDA pages, `{"detail"}` e
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 
@@ -17,7 +19,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def directory(db):
+def wsgi_in_the_test_transaction():
+    """The WSGI handler closes the database connection after each request (as a server should);
+    inside a test's transaction that would end it. Django's test client does the same as this."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def directory(db, wsgi_in_the_test_transaction):
     """A small directory to read (two organizations, a place, services with every kind of
     term), and the document as the API serves it."""
     cache.clear()  # the rate limit's counts
