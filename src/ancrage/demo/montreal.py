@@ -916,7 +916,8 @@ class AccountSpec:
 
 LIAISON_DEMO_BOROUGH = "villeray-saint-michel-parc-extension"
 
-# One account per role, in the order they are listed to the person trying the demo.
+# The accounts to try the demo with, one per role (two coordinators: a round table and a funder),
+# in the order they are listed to the person trying the demo.
 DEMO_ACCOUNTS = [
     AccountSpec(
         Role.LIAISON_OFFICER,
@@ -930,6 +931,8 @@ DEMO_ACCOUNTS = [
     AccountSpec(Role.DATA_STEWARD, "donnees", ANCHOR_NAME, False),
     AccountSpec(Role.COORDINATOR, "coordination", SDSS, True),
     AccountSpec(Role.FUNDER_ADVISOR, "conseillere.mifi", MIFI, True),
+    # Manages BINAM's calls for projects: the funder's side of the grants pages.
+    AccountSpec(Role.COORDINATOR, "programmes.binam", BINAM, True),
     AccountSpec(Role.GRANT_REVIEWER, "analyste.binam", BINAM, False),
     AccountSpec(Role.ADMINISTRATOR, "administration", LIBRARY_SERVICE, False),
 ]
@@ -1340,7 +1343,6 @@ class _Planner:
             self.add_person(organization=library, role=Role.COORDINATOR, title=LIBRARY_HEAD_TITLES)
         for _ in range(2):
             self.add_person(organization=MIFI, role=Role.FUNDER_ADVISOR)
-        self.add_person(organization=BINAM, role=Role.COORDINATOR)
         self.add_person(organization=ANCHOR_NAME, role=Role.INTAKE_WORKER)
         # Staff for a subset of community organizations, mostly in the pilot boroughs.
         community = [

@@ -99,7 +99,7 @@ def demo_users():
 
 
 def demo_accounts() -> list[DemoAccount]:
-    """The accounts to try the demo with, one per role, as they are in the database now."""
+    """The accounts to try the demo with, as they are in the database now."""
     accounts = []
     for spec in DEMO_ACCOUNTS:
         email = demo_email(spec.local_part)
