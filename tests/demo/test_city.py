@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from ancrage.activities.models import Activity, Attendance, Session
 from ancrage.clients import vault
@@ -63,7 +64,7 @@ def test_the_full_city_counts_meet_the_issue():
 @pytest.mark.django_db
 def test_seed_demo_city_refuses_an_occupied_database(capsys):
     factories.OrganizationFactory(name="Déjà là")
-    with pytest.raises(CommandError, match="empty database"):
+    with translation.override("en"), pytest.raises(CommandError, match="empty database"):
         call_command("seed-demo", "--scale", "city", "--factor", str(FACTOR))
     assert Client.objects.count() == 0
 
@@ -79,7 +80,7 @@ def test_seed_demo_city_generates_at_a_small_factor(capsys):
 def test_sqlite_refuses_the_full_city():
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's limit")
-    with pytest.raises(CommandError, match="PostgreSQL"):
+    with translation.override("en"), pytest.raises(CommandError, match="PostgreSQL"):
         call_command("seed-demo", "--scale", "city")
     with pytest.raises(city.CityScaleRefused):
         city.generate(factor=1)
