@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils import translation
 
 from ancrage.activities.models import Attendance
 from ancrage.clients import records
@@ -35,6 +36,13 @@ from tests.grants.conftest import make_application, make_call
 DOCUMENT = b"%PDF-1.4 lettre d'appui\x00\xff\x10 binaire"
 # A round trip needs committed rows; the reference lists that migrations load come back after.
 COMMITTED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are matched in English (French is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 class Killed(BaseException):
