@@ -47,7 +47,7 @@ class Command(BaseCommand):
             help=_(
                 "Size of the network: demo (about 180 organizations) or city (1,000,000 clients, "
                 "10,000,000 service records, 2,000,000 attendance rows, 20,000 services; "
-                "PostgreSQL, about 10 minutes)."
+                "PostgreSQL)."
             ),
         )
         parser.add_argument(
