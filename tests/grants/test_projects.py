@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ancrage.activities.models import Attendance
 from ancrage.core.choices import Role
@@ -24,6 +24,13 @@ from tests.grants.conftest import fund, make_application
 from tests.grants.review_helpers import messages_of
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are matched in English (French is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 def open_instalments(project):
