@@ -175,7 +175,7 @@ def test_a_mail_failure_leaves_the_reminder_for_the_next_run(
     def broken(**kwargs):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr("ancrage.surveys.roundtables.send_mail", broken)
+    monkeypatch.setattr("ancrage.core.mail.send_mail", broken)
     with pytest.raises(OSError):
         run(TODAY)
     recommendation.refresh_from_db()

@@ -10,19 +10,18 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ancrage.core import tenancy
 from ancrage.core.audit import audit_record
 from ancrage.core.choices import Role
+from ancrage.core.mail import mail_in_their_languages
 from ancrage.core.translated import missing_languages
 from ancrage.funding.conditions import conditions_check
 from ancrage.funding.models import (
@@ -787,21 +786,10 @@ def renewal_alerts_send(*, today: date | None = None) -> list[RenewalAlert]:
                     renewal_date=agreement.renewal_date,
                     recipients=[person.email for person in people],
                 )
-                by_language: dict[str, list[str]] = {}
-                for person in people:
-                    language = getattr(person, "preferred_language", "") or "fr-ca"
-                    if language not in settings.STAFF_LANGUAGES:
-                        language = "fr-ca"
-                    by_language.setdefault(language, []).append(person.email)
-                for language, emails in sorted(by_language.items()):
-                    with translation.override(language):
-                        subject, message = _renewal_message(agreement, days_left)
-                    send_mail(
-                        subject=subject,
-                        message=message,
-                        from_email=settings.DEFAULT_FROM_EMAIL,
-                        recipient_list=emails,
-                    )
+                mail_in_their_languages(
+                    people,
+                    lambda: _renewal_message(agreement, days_left),  # noqa: B023
+                )
                 audit_record(
                     actor=None,
                     action="create",

@@ -12,15 +12,14 @@ after the publication.
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ancrage.core.audit import audit_record
 from ancrage.core.choices import Role
+from ancrage.core.mail import mail_in_their_languages
 from ancrage.grants import selectors
 from ancrage.grants.models import CallAnnouncement, CallState, GrantCall
 from ancrage.network.models import Membership
@@ -41,11 +40,6 @@ def recipients_by_organization(organization_ids: list[int]) -> dict[int, list[An
     ):
         found.setdefault(membership.organization_id, {})[membership.user.pk] = membership.user
     return {pk: list(users.values()) for pk, users in found.items()}
-
-
-def _language(person: Any) -> str:
-    language = getattr(person, "preferred_language", "") or "fr-ca"
-    return language if language in settings.STAFF_LANGUAGES else "fr-ca"
 
 
 def message(call: GrantCall, organization_name: str) -> tuple[str, str]:
@@ -90,18 +84,10 @@ def announce_call(call: GrantCall, now: datetime | None = None) -> list[CallAnno
                 announcement = CallAnnouncement.objects.create(
                     call=call, organization=organization, recipients=len(recipients)
                 )
-                by_language: dict[str, list[str]] = {}
-                for person in recipients:
-                    by_language.setdefault(_language(person), []).append(person.email)
-                for language, emails in sorted(by_language.items()):
-                    with translation.override(language):
-                        subject, text = message(call, organization.name)
-                    send_mail(
-                        subject=subject,
-                        message=text,
-                        from_email=settings.DEFAULT_FROM_EMAIL,
-                        recipient_list=emails,
-                    )
+                mail_in_their_languages(
+                    recipients,
+                    lambda: message(call, organization.name),  # noqa: B023
+                )
                 audit_record(
                     actor=None,
                     action="create",

@@ -25,23 +25,22 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ancrage.activities.models import Activity, Attendance, Session
 from ancrage.core import privacy, tenancy
 from ancrage.core.audit import audit_record
+from ancrage.core.mail import mail_in_their_languages
 from ancrage.core.tenancy import BIGINT_MAX
 from ancrage.funding.selectors import FiscalYear
-from ancrage.grants.announcements import _language, recipients_by_organization
+from ancrage.grants.announcements import recipients_by_organization
 from ancrage.grants.models import (
     TEXT_MAX,
     AllocationRun,
@@ -746,18 +745,7 @@ def reports_remind(*, today: date | None = None) -> list[tuple[ProgressReport, i
             ).update(last_reminded_on=today)
             if not claimed:
                 continue
-            by_language: dict[str, list[str]] = {}
-            for person in recipients:
-                by_language.setdefault(_language(person), []).append(person.email)
-            for language, emails in sorted(by_language.items()):
-                with translation.override(language):
-                    subject, text = reminder_message(report, today)
-                send_mail(
-                    subject=subject,
-                    message=text,
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=emails,
-                )
+            mail_in_their_languages(recipients, lambda: reminder_message(report, today))  # noqa: B023
             audit_record(
                 actor=None,
                 action="change",

@@ -15,19 +15,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ancrage.core import tenancy
 from ancrage.core.audit import audit_record
 from ancrage.core.choices import OrganizationKind, Role
+from ancrage.core.mail import mail_in_their_languages
 from ancrage.network.models import Membership, Organization
 from ancrage.surveys import recommendations as workflow
 from ancrage.surveys.models import (
@@ -892,22 +891,11 @@ def recommendations_remind(*, today: date | None = None) -> list[Recommendation]
             Recommendation.objects.filter(pk__in=[r.pk for r in waiting]).update(
                 last_reminded_on=today
             )
-            by_language: dict[str, list[str]] = {}
-            for person in people:
-                language = getattr(person, "preferred_language", "") or settings.LANGUAGE_CODE
-                if language not in settings.STAFF_LANGUAGES:
-                    language = settings.STAFF_LANGUAGES[0]
-                by_language.setdefault(language, []).append(person.email)
-            for language, emails in sorted(by_language.items()):
-                with translation.override(language):
-                    subject, message = _reminder_message(table, waiting, today)
-                # A mail failure rolls the reminder dates back: tomorrow's run tries again.
-                send_mail(
-                    subject=subject,
-                    message=message,
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=emails,
-                )
+            # A mail failure rolls the reminder dates back: tomorrow's run tries again.
+            mail_in_their_languages(
+                people,
+                lambda: _reminder_message(table, waiting, today),  # noqa: B023
+            )
             for recommendation in waiting:
                 audit_record(
                     actor=None,
