@@ -4,6 +4,7 @@ Thin views, as in the network app: objects come from `core.tenancy` (a foreign i
 forms only parse, every write goes through `ancrage.activities.services`.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -60,13 +61,16 @@ def _missing_attendance(user: Any) -> QuerySet[Session]:
 
 def _next_missing(user: Any, session: Session) -> Session | None:
     """The session of the same organization to count next: the following one, else the oldest."""
+    # Ids first: sorting thousands of joined rows to keep one cost 300 ms at city scale, 10 here.
     missing = (
         _missing_attendance(user)
         .filter(activity__organization_id=session.activity.organization_id)
         .exclude(pk=session.pk)
         .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
     )
-    return missing.filter(starts_at__gte=session.starts_at).first() or missing.first()
+    pk = missing.filter(starts_at__gte=session.starts_at).first() or missing.first()
+    return None if pk is None else _sessions(user).get(pk=pk)
 
 
 def _form_page(
@@ -265,8 +269,12 @@ def manage_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     attendance = Attendance.objects.filter(session=session).first()
     form = AttendanceForm(request.POST or None, initial=AttendanceForm.initial_for(attendance))
 
+    @functools.cache
+    def next_missing() -> Session | None:
+        return _next_missing(request.user, session)
+
     def done(saved: Attendance) -> HttpResponse:
-        following = _next_missing(request.user, session)
+        following = next_missing()
         if following is None:
             return redirect("activities:manage_list")
         return redirect("activities:manage_attendance", pk=following.pk)
@@ -277,7 +285,7 @@ def manage_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "Attendance saved: %(total)d people.",
             saved.total,
         ) % {"total": saved.total}
-        following = _next_missing(request.user, session)
+        following = next_missing()
         if following is None:
             return text + " " + _("Every past session has its attendance.")
         return (
