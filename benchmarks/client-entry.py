@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from ancrage.clients import selectors, vault
 from ancrage.clients.models import Client, Identity, ServiceRecord
+from ancrage.core import second_factor
 from ancrage.core.choices import Role
 from ancrage.demo import city
 from ancrage.network.models import Membership
@@ -171,7 +172,7 @@ def run(*, scale: int = 1) -> dict:
     worker = data["worker"]
 
     browser = Browser()
-    browser.force_login(worker)
+    second_factor.force_sign_in(browser, worker)  # password and code, without the forms
     lookups = _lookups(data, rng)
     checked = _check_lookups(worker, lookups)
 

@@ -37,7 +37,7 @@ def client_of():
 
     def make(user):
         client = Client()
-        client.force_login(user)
+        factories.sign_in(client, user)
         return client
 
     return make

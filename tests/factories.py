@@ -80,6 +80,14 @@ def member(
     return user
 
 
+def sign_in(client, user) -> None:
+    """Sign a Django test client in as `user`, both steps (password and second factor), without
+    the forms; tests/core/test_second_factor.py goes through them."""
+    from ancrage.core.second_factor import force_sign_in
+
+    force_sign_in(client, user)
+
+
 # --- Activities -------------------------------------------------------------------------------
 
 

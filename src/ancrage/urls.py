@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from ancrage.api.openapi import openapi_json
-from ancrage.core.views import healthz
+from ancrage.core.views import healthz, second_factor_page
 from ancrage.network.views import home
 
 admin.site.site_header = "Ancrage"
@@ -19,6 +19,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/second-factor/", second_factor_page, name="second_factor"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("network/", include("ancrage.network.urls")),
     path("activities/", include("ancrage.activities.urls")),

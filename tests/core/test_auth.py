@@ -15,7 +15,8 @@ def test_passwords_are_hashed_with_argon2_in_the_real_settings():
 
 
 def test_sign_in_with_the_login_form(client, org_a):
-    user = factories.member(org_a, Role.INTAKE_WORKER)
+    # A liaison officer reads no identity: the password alone (tests/core/test_second_factor.py).
+    user = factories.member(org_a, Role.LIAISON_OFFICER)
     response = client.post(
         reverse("login"), {"username": user.username, "password": factories.PASSWORD}
     )

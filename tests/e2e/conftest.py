@@ -23,12 +23,14 @@ reference lists are restored once more, so that later transactional tests still 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import translation
@@ -283,12 +285,36 @@ def visit(live_server, screenshot) -> Callable:
 
 
 def sign_in(page, live_server, username: str, password: str) -> None:
-    """Sign in through the real login form, as a person would."""
+    """Sign in through the real login form, as a person would, and the second step if asked."""
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     with page.expect_navigation():  # wait for the sign-in POST, not the page already loaded
         page.click("form[action$='/accounts/login/'] button[type=submit]")
+    if on_second_step(page):
+        page.fill("#id_code", authenticator_code(page, username))
+        with page.expect_navigation():
+            page.click("form[action$='/accounts/second-factor/'] button[type=submit]")
+
+
+def on_second_step(page) -> bool:
+    return urlsplit(page.url).path == "/accounts/second-factor/"
+
+
+def authenticator_code(page, username: str) -> str:
+    """What the person's phone shows: from the key on the page when linking an app (as the app
+    would read it from the QR code), else from the app linked to the account."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from ancrage.core.second_factor import current_code
+
+    shown = page.locator("code.secret")
+    if shown.count():
+        secret = shown.inner_text().replace(" ", "")
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        return f"{TOTP(key).token():06d}"
+    return current_code(TOTPDevice.objects.get(user__username=username, confirmed=True))
 
 
 def french(text: str) -> str:

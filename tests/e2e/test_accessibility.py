@@ -245,7 +245,9 @@ def _is_public(view) -> bool:
     return False
 
 
-AUTH_PAGES = {name for name in PUBLIC_PAGES if "password_reset" in name or name == "login"}
+AUTH_PAGES = {name for name in PUBLIC_PAGES if "password_reset" in name or name == "login"} | {
+    "second_factor"  # a session half signed in: tests/e2e/test_second_factor.py runs axe on it
+}
 NOT_PAGES = FILES | POST_ONLY | {"healthz"}
 
 

@@ -32,7 +32,7 @@ from ancrage.core.choices import OrganizationKind, Role
 from ancrage.funding.models import FollowedOrganization
 from ancrage.reporting.models import AccountabilityReport, ReportState
 from tests import factories
-from tests.e2e.conftest import PHONE, REPO_ROOT, french
+from tests.e2e.conftest import PHONE, REPO_ROOT, authenticator_code, french, on_second_step
 
 pytestmark = [
     pytest.mark.e2e,
@@ -127,6 +127,13 @@ class Journey:
         self.page.keyboard.press("Tab")
         self.page.keyboard.type(factories.PASSWORD)
         self.enter()
+        if on_second_step(self.page):
+            # Staff who read identities: the app's code (the field has the focus), linking the
+            # app the first time.
+            expect(self.page.locator("#id_code")).to_be_focused()
+            self.step("second-factor")
+            self.page.keyboard.type(authenticator_code(self.page, user.username))
+            self.enter()
         expect(self.page.locator("main h1")).to_contain_text(
             french("Hello, %(name)s").split("%")[0].strip()
         )

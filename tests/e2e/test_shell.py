@@ -9,7 +9,14 @@ from playwright.sync_api import expect
 from ancrage.core.choices import Role
 from ancrage.network.models import Site
 from tests import factories
-from tests.e2e.conftest import axe_violations, format_violations, french, sign_in
+from tests.e2e.conftest import (
+    authenticator_code,
+    axe_violations,
+    format_violations,
+    french,
+    on_second_step,
+    sign_in,
+)
 
 pytestmark = [
     pytest.mark.e2e,
@@ -112,6 +119,12 @@ def test_keyboard_only_skip_link_and_sign_in(page, visit, screenshot, director):
     expect(page.locator("#id_password")).to_be_focused()
     page.keyboard.type(factories.PASSWORD)
     with page.expect_navigation():  # wait for the sign-in POST, not the page already loaded
+        page.keyboard.press("Enter")
+    # A director reads identities: the second step, its code field focused.
+    assert on_second_step(page)
+    expect(page.locator("#id_code")).to_be_focused()
+    page.keyboard.type(authenticator_code(page, director.username))
+    with page.expect_navigation():
         page.keyboard.press("Enter")
     screenshot(page, "dashboard")
 

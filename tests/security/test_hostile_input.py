@@ -9,6 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests import factories
+
 from . import corpus
 from .conftest import all_row_counts
 from .forms import Form, forms_of
@@ -32,7 +34,7 @@ def _client(user, clients: dict) -> Client:
     if client is None:
         client = clients[user] = Client(raise_request_exception=False)
         if user is not None:
-            client.force_login(user)
+            factories.sign_in(client, user)
     return client
 
 
@@ -188,7 +190,7 @@ def test_ten_megabytes_of_text_are_refused_without_an_error(url_name, world):
     reachable = next(r for r in world["urls"] if r.name == url_name)
     client = Client(raise_request_exception=False)
     if url_name not in {"login", "set_language"}:
-        client.force_login(reachable.user)
+        factories.sign_in(client, reachable.user)
     before = all_row_counts()
     response = client.post(reachable.url, {"name": corpus.HUGE_TEXT, "username": corpus.HUGE_TEXT})
     assert response.status_code == 400

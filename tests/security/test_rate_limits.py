@@ -44,7 +44,7 @@ def test_no_limit_when_turned_off(client, settings):
 
 def test_staff_pages_are_not_limited_by_the_api_limit(client, settings, director_a):
     settings.ANCRAGE_API_RATE_LIMIT = 1
-    client.force_login(director_a)
+    factories.sign_in(client, director_a)
     for _request in range(3):
         assert client.get(reverse("home")).status_code == 200
 

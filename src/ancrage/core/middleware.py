@@ -3,6 +3,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -136,3 +138,51 @@ class FrenchFirstLocaleMiddleware:
         if not request.is_public_page and request.LANGUAGE_CODE not in settings.STAFF_LANGUAGES:
             translation.activate(settings.STAFF_LANGUAGES[-1])
             request.LANGUAGE_CODE = settings.STAFF_LANGUAGES[-1]
+
+
+class SecondFactorMiddleware:
+    """Staff who can read identities reach no page before the second step of signing in.
+
+    After django-otp's OTPMiddleware. Public pages, the API, signing out, the language switch and
+    the second step's own pages stay open; every other page sends the person to the code (or to
+    linking an app, the first time), then back where they were going.
+    """
+
+    OPEN = frozenset(
+        {
+            "login",
+            "logout",
+            "second_factor",
+            "set_language",
+            "healthz",
+            "openapi",
+            "password_reset",
+            "password_reset_done",
+            "password_reset_confirm",
+            "password_reset_complete",
+        }
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, args, kwargs
+    ) -> HttpResponse | None:
+        from ancrage.core import second_factor
+
+        match = request.resolver_match
+        if (
+            getattr(request, "is_public_page", False)
+            or (match is not None and (match.url_name in self.OPEN or match.namespace == "hsds"))
+            or not request.user.is_authenticated
+            or second_factor.is_verified(request)
+            or not second_factor.needs_second_factor(request.user)
+        ):
+            return None
+        return redirect_to_login(
+            request.get_full_path(), reverse("second_factor"), REDIRECT_FIELD_NAME
+        )

@@ -1,15 +1,24 @@
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 import ancrage
+from ancrage.core import second_factor
 
 
 def public_page(view: Callable | None = None, *, when: Callable[[HttpRequest], bool] | None = None):
@@ -68,3 +77,72 @@ def form_page(
             messages.success(request, success(result) if callable(success) else success)
             return done(result)
     return render(request, template, {"form": form, "title": title, **(context or {})})
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "size": 8,
+            }
+        ),
+        help_text=_("The code your authenticator app shows now for Ancrage."),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise ValidationError(_("Type the six digits the app shows, without letters."))
+        return code
+
+
+def _next_page(request: HttpRequest) -> str:
+    wanted = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
+    safe = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if safe and wanted else resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_page(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: the code of the person's app, or linking one first."""
+    next_page = _next_page(request)
+    if second_factor.is_verified(request) or not second_factor.needs_second_factor(request.user):
+        return redirect(next_page)
+    device = second_factor.confirmed_device(request.user)
+    linking = device is None
+    if linking:
+        device = second_factor.device_to_link(request.user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        attempt = second_factor.second_factor_verify(
+            request=request, device=device, code=form.cleaned_data["code"]
+        )
+        if attempt.accepted:
+            if linking:
+                messages.success(request, _("Your authenticator app is linked to your account."))
+            return redirect(next_page)
+        if attempt.retry_at is not None:
+            form.add_error(
+                "code",
+                _("Too many wrong codes: wait until %(time)s, then type the new code.")
+                % {"time": formats.time_format(timezone.localtime(attempt.retry_at), "H:i:s")},
+            )
+        else:
+            form.add_error("code", _("This code is not the one expected. Type the code shown now."))
+    context = {"form": form, "linking": linking, "next": next_page}
+    if linking:
+        context["qr_code"] = mark_safe(second_factor.qr_code_svg(device))  # noqa: S308 (segno's SVG)
+        context["secret"] = second_factor.secret_in_groups(device)
+    if settings.ANCRAGE_DEMO_BANNER and not settings.PRODUCTION:
+        # The demonstration's accounts have no phone: the code is shown, never in production.
+        context["demo_code"] = second_factor.current_code(device)
+    return render(request, "registration/second_factor.html", context)
