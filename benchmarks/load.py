@@ -2,11 +2,12 @@
 
 Data (in the throwaway database of `ancrage bench`, PostgreSQL only: the server's processes must
 share the database): the whole city of the city generator (`ancrage.demo.city`, as `ancrage
-seed-demo --scale city`): 1,000 intake organizations, 1,000,000 clients with identities and
-blind-index tokens, 10,000,000 service records, 2,920,000 sessions, about 2,100,000 attendance
-rows, 20,000 directory services (and the search index built), then `VACUUM ANALYZE` and a
-checkpoint (the state autovacuum leaves a database in, rather than its work during the load).
-`ANCRAGE_LOAD_FACTOR=0.1` runs on a tenth of it (about 3 minutes instead of 12).
+seed-demo --scale city`): 701 organizations with 1,308 sites, 1,000,000 clients with identities
+and 11,245,817 blind-index tokens, 10,000,000 service records, 4,000 activities with 2,920,000
+sessions and 2,096,695 attendance rows, 20,000 directory services (and the search index built),
+then `VACUUM ANALYZE` and a checkpoint (the state autovacuum leaves a database in, rather than
+its work during the load). `ANCRAGE_LOAD_FACTOR=0.1` runs on a tenth of it (about 3 minutes
+instead of 9).
 
 Server: `gunicorn ancrage.wsgi` (gthread, 4 processes × 4 threads), DEBUG off, persistent database connections.
 Users: 50 threads of this process (http.client, keep-alive), each a director of one intake
