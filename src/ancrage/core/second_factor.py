@@ -105,6 +105,7 @@ def second_factor_verify(*, request: HttpRequest, device: TOTPDevice, code: str)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
     django_otp.login(request, device)
+    request.session.cycle_key()  # a new session id for the fully signed-in session
     audit_record(
         actor=request.user,
         action="create" if linking else "view",
