@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from ancrage.core.tenancy import BIGINT_MAX
 
@@ -102,3 +103,25 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"value": str(pk)[:20]},
                 )
         return super()._check_values(value)
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "size": 8,
+            }
+        ),
+        help_text=_("The code your authenticator app shows now for Ancrage."),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise ValidationError(_("Type the six digits the app shows, without letters."))
+        return code

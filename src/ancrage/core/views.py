@@ -1,7 +1,6 @@
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 import ancrage
 from ancrage.core import second_factor
+from ancrage.core.forms import SecondFactorForm
 
 
 def public_page(view: Callable | None = None, *, when: Callable[[HttpRequest], bool] | None = None):
@@ -77,28 +77,6 @@ def form_page(
             messages.success(request, success(result) if callable(success) else success)
             return done(result)
     return render(request, template, {"form": form, "title": title, **(context or {})})
-
-
-class SecondFactorForm(forms.Form):
-    code = forms.CharField(
-        label=_("Six-digit code"),
-        max_length=16,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "autofocus": True,
-                "size": 8,
-            }
-        ),
-        help_text=_("The code your authenticator app shows now for Ancrage."),
-    )
-
-    def clean_code(self) -> str:
-        code = "".join(self.cleaned_data["code"].split())
-        if not (code.isascii() and code.isdigit() and len(code) == 6):
-            raise ValidationError(_("Type the six digits the app shows, without letters."))
-        return code
 
 
 def _next_page(request: HttpRequest) -> str:
